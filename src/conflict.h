@@ -1,0 +1,26 @@
+/* conflict: the kernel's bind rules as a pure function. */
+#ifndef WB_CONFLICT_H
+#define WB_CONFLICT_H
+
+#include "whybind.h"
+
+/* Do the two local addresses overlap as the kernel sees them
+ * (wildcards, IPv4 vs dual-stack IPv6, v4-mapped, bound devices,
+ * protocol)?  Unknown only when the socket's v6only is unknown and
+ * matters.  On WB_NO, *why says why not. */
+int conflict_overlap(const struct wb_request *req, const struct wb_sock *s,
+		     const char **why);
+
+/* Would `s` make a bind of `req` fail with EADDRINUSE?  Uses the
+ * request's reuseaddr/reuseport/uid and the socket's own flags; WB_UNKNOWN
+ * where the answer depends on a flag no one can read (a TIME_WAIT's
+ * SO_REUSEADDR).  *why is a short static reason either way. */
+int conflict_blocks(const struct wb_request *req, const struct wb_sock *s,
+		    const char **why);
+
+/* Fold conflict_blocks over a list: WB_YES if any socket blocks, WB_NO if
+ * none can, WB_UNKNOWN otherwise.  This is the --no-probe prediction. */
+int conflict_predict(const struct wb_request *req,
+		     const struct wb_sock *socks, size_t n);
+
+#endif

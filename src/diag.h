@@ -1,0 +1,33 @@
+/* diag: ask the kernel over NETLINK_SOCK_DIAG which sockets use a port. */
+#ifndef WB_DIAG_H
+#define WB_DIAG_H
+
+#include <linux/netlink.h>
+#include "whybind.h"
+
+struct wb_diag_info {
+	bool bound_inactive;	/* the kernel can dump bind()-only TCP sockets */
+};
+
+/* Append to `out` every socket of `protocol` (IPPROTO_TCP or IPPROTO_UDP),
+ * IPv4 and IPv6, whose local port is `port`: every TCP state, and
+ * bound-but-inactive sockets where the kernel offers them.  The port is
+ * filtered in the kernel by inet_diag bytecode.  Returns 0 or -errno
+ * (-EINTR-like failures of an interrupted dump are retried a few times,
+ * then reported as -EAGAIN; never a partial list presented as whole). */
+int diag_dump_port(int protocol, uint16_t port, struct wb_socklist *out,
+		   struct wb_diag_info *info);
+
+/* Pure: turn one SOCK_DIAG_BY_FAMILY reply message into `out`.
+ * Validates lengths and every attribute; returns 0 or -EBADMSG. */
+int diag_parse_inet(const struct nlmsghdr *nlh, int protocol,
+		    struct wb_sock *out);
+
+/* Pure: the inet_diag bytecode that keeps sockets whose source port is
+ * `port`.  Writes at most `cap` bytes to buf; returns the length used. */
+size_t diag_port_bytecode(uint16_t port, void *buf, size_t cap);
+
+/* Does this kernel dump bound-but-inactive TCP sockets (v6.7 and later)? */
+bool diag_kernel_has_bound_inactive(void);
+
+#endif

@@ -1,0 +1,16 @@
+/* probe: the bind the server wanted, tried and undone at once. */
+#ifndef WB_PROBE_H
+#define WB_PROBE_H
+
+#include "whybind.h"
+
+/* socket(), the request's options, bind(), close().  Never listen(),
+ * connect(), send or receive.  Returns 0 if the bind succeeded, the
+ * positive errno of bind() if it failed, or a negative errno if the probe
+ * socket itself could not be set up. */
+int probe_bind(const struct wb_request *req);
+
+/* The sysctl net.ipv6.bindv6only of this namespace (0 when unreadable). */
+bool probe_default_v6only(void);
+
+#endif

@@ -1,0 +1,22 @@
+/* report: the human and the JSON output. */
+#ifndef WB_REPORT_H
+#define WB_REPORT_H
+
+#include <stdio.h>
+#include "verdict.h"
+
+struct wb_report_opts {
+	bool color;
+	bool verbose;			/* also the sockets that do not conflict */
+	const char *host;		/* the host name asked for, or NULL */
+};
+
+void report_text(FILE *f, const struct wb_diagnosis *d,
+		 const struct wb_report_opts *o);
+
+/* One JSON object for one diagnosis; several (a host name with many
+ * addresses) are wrapped as {"version":1,"host":...,"results":[...]}. */
+int report_json(FILE *f, const struct wb_diagnosis *d, size_t n,
+		const struct wb_report_opts *o);
+
+#endif

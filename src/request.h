@@ -1,0 +1,40 @@
+/* request: the command line's target, turned into binds to diagnose. */
+#ifndef WB_REQUEST_H
+#define WB_REQUEST_H
+
+#include "whybind.h"
+
+struct wb_target {
+	char *host;			/* NULL for a bare PORT */
+	char *port;
+};
+
+/* Split "[ADDRESS:]PORT" ("8080", "127.0.0.1:80", "[::1]:80", "*:80",
+ * "localhost:http").  Returns 0 or -EINVAL with *err set to a static
+ * message. */
+int request_split(const char *arg, struct wb_target *t, const char **err);
+
+/* Resolve a port number or a service name for the protocol. */
+int request_port(const char *s, int protocol, uint16_t *port,
+		 const char **err);
+
+/* Parse a numeric address: IPv4, IPv6 with an optional %zone (in
+ * brackets or not), "*" for the wildcard of `family` (AF_INET when
+ * AF_UNSPEC).  Returns 0, or -EINVAL when it is not numeric. */
+int request_addr_numeric(const char *s, int family, struct wb_addr *a,
+			 const char **err);
+
+/* Every address to diagnose: the numeric one, or a host name's local
+ * resolutions (getaddrinfo), de-duplicated, filtered by `family`
+ * (AF_UNSPEC for both).  Returns the count (>0) or -errno. */
+int request_addrs(const char *host, int family, struct wb_addr **out,
+		  const char **err);
+
+void target_free(struct wb_target *t);
+
+/* Text form "0.0.0.0", "::1", "fe80::1%lo" (buf >= WB_ADDRSTRLEN). */
+#define WB_ADDRSTRLEN (INET6_ADDRSTRLEN + IF_NAMESIZE + 2)
+const char *addr_str(const struct wb_addr *a, char *buf, size_t cap);
+bool addr_is_any(const struct wb_addr *a);
+
+#endif

@@ -1,0 +1,118 @@
+/* whybind: the plain structs every stage passes to the next.
+ *
+ * Data flows one way: request -> probe -> sockets -> conflicts -> owners
+ * -> verdict -> report.  Functions return 0 or a negative errno; only
+ * main() prints errors and picks the exit status.
+ */
+#ifndef WHYBIND_H
+#define WHYBIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <net/if.h>
+
+/* Kernel TCP states as inet_diag reports them (include/net/tcp_states.h). */
+enum wb_tcp_state {
+	WB_TCP_ESTABLISHED = 1,
+	WB_TCP_SYN_SENT,
+	WB_TCP_SYN_RECV,
+	WB_TCP_FIN_WAIT1,
+	WB_TCP_FIN_WAIT2,
+	WB_TCP_TIME_WAIT,
+	WB_TCP_CLOSE,
+	WB_TCP_CLOSE_WAIT,
+	WB_TCP_LAST_ACK,
+	WB_TCP_LISTEN,
+	WB_TCP_CLOSING,
+	WB_TCP_NEW_SYN_RECV,
+	/* Kernel commit 91051f003948 (v6.7): bind() without listen()/connect().
+	 * Debian 12's headers lack it; such sockets come back as TCP_CLOSE. */
+	WB_TCP_BOUND_INACTIVE,
+};
+
+/* Unknown is a value of its own: a fact we could not read is never guessed. */
+enum wb_tri { WB_UNKNOWN = -1, WB_NO = 0, WB_YES = 1 };
+
+struct wb_addr {
+	int family;			/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} u;
+	uint32_t scope_id;		/* IPv6 link-local zone, else 0 */
+};
+
+struct wb_request {
+	int protocol;			/* IPPROTO_TCP or IPPROTO_UDP */
+	struct wb_addr addr;
+	uint16_t port;
+	bool reuseaddr;
+	bool reuseport;
+	bool v6only;			/* effective IPV6_V6ONLY of an inet6 bind */
+	bool v6only_given;		/* --v6only was on the command line */
+	int ifindex;			/* SO_BINDTODEVICE, 0 for none */
+	uid_t uid;			/* effective uid the server runs as */
+};
+
+/* One process holding a socket. Strings are raw bytes from /proc:
+ * escape them (escape.h) before they reach a terminal or JSON. */
+struct wb_owner {
+	pid_t pid;
+	int fd;
+	char comm[64];
+	char *cmdline;			/* argv joined by spaces; may be NULL */
+	uid_t uid;
+	char state;			/* /proc/PID/stat letter: R S D T t Z ... */
+	pid_t ppid;
+	pid_t sid;			/* session leader (a stopped job's shell) */
+	char tty[32];			/* "pts/3", "tty1", or "" for none */
+};
+
+struct wb_sock {
+	int protocol;			/* IPPROTO_TCP or IPPROTO_UDP */
+	int family;			/* AF_INET or AF_INET6 */
+	int state;			/* enum wb_tcp_state (UDP: CLOSE or ESTABLISHED) */
+	struct wb_addr local;
+	struct wb_addr remote;
+	uint16_t lport;
+	uint16_t rport;
+	uint32_t ifindex;		/* bound device, 0 for none */
+	uint32_t uid;
+	uint64_t inode;			/* 0 for TIME_WAIT: no process holds it */
+	uint32_t cookie[2];
+	uint32_t expires_ms;		/* TIME_WAIT: time left, from the kernel */
+	int v6only;			/* enum wb_tri, from INET_DIAG_SKV6ONLY */
+
+	/* The socket's own options, read from a holder's descriptor. */
+	int reuseaddr;			/* enum wb_tri */
+	int reuseport;			/* enum wb_tri */
+
+	struct wb_owner *owners;
+	size_t n_owners;
+	bool owners_visible;
+
+	/* Set by the conflict rules. */
+	int blocks;			/* enum wb_tri: does it block the request? */
+	const char *why;		/* reason, a static string */
+};
+
+struct wb_socklist {
+	struct wb_sock *v;
+	size_t n;
+	size_t cap;
+};
+
+/* Helpers that report a failed allocation by aborting: the tool has
+ * nothing sensible to do without memory. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+struct wb_sock *socklist_add(struct wb_socklist *l);
+void socklist_free(struct wb_socklist *l);
+
+#endif

@@ -1,0 +1,76 @@
+/* Small allocation helpers shared by every stage. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "whybind.h"
+
+static void out_of_memory(void)
+{
+	fputs("whybind: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+struct wb_sock *socklist_add(struct wb_socklist *l)
+{
+	struct wb_sock *s;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	s = &l->v[l->n++];
+	memset(s, 0, sizeof(*s));
+	s->v6only = WB_UNKNOWN;
+	s->reuseaddr = WB_UNKNOWN;
+	s->reuseport = WB_UNKNOWN;
+	s->blocks = WB_UNKNOWN;
+	return s;
+}
+
+void socklist_free(struct wb_socklist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		for (size_t j = 0; j < l->v[i].n_owners; j++)
+			free(l->v[i].owners[j].cmdline);
+		free(l->v[i].owners);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}

@@ -20,6 +20,5 @@ int owners_parse_stat(const char *buf, size_t len, struct wb_owner *o);
 char *owners_join_cmdline(const char *buf, size_t len);
 void owners_tty_name(int tty_nr, char *out, size_t cap);
 
-void owners_free(struct wb_sock *s);
 
 #endif

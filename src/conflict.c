@@ -1,0 +1,220 @@
+/* conflict: the kernel's bind rules, as a pure function.
+ *
+ * TCP follows inet_csk_bind_conflict()/inet_bind_conflict() in
+ * net/ipv4/inet_connection_sock.c for a bind with an explicit port
+ * (relax = true); UDP follows udp_lib_lport_inuse() in net/ipv4/udp.c.
+ * Address overlap follows inet_rcv_saddr_equal() with wildcards matched
+ * on both sides.
+ */
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "conflict.h"
+
+enum addr_kind { KIND_ANY, KIND_MAPPED, KIND_OTHER };
+
+static enum addr_kind kind6(const struct in6_addr *a)
+{
+	if (IN6_IS_ADDR_UNSPECIFIED(a))
+		return KIND_ANY;
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		return KIND_MAPPED;
+	return KIND_OTHER;
+}
+
+/* The IPv4 address of an IPv4, v4-mapped or :: socket. */
+static uint32_t ipv4_of(const struct wb_addr *a)
+{
+	if (a->family == AF_INET)
+		return a->u.v4.s_addr;
+	return kind6(&a->u.v6) == KIND_MAPPED ? a->u.v6.s6_addr32[3] : 0;
+}
+
+static bool ipv4_equal(uint32_t a, uint32_t b)
+{
+	return a == b || a == 0 || b == 0;
+}
+
+/* A new IPv4 socket against an existing one (ipv4_rcv_saddr_equal).
+ * An IPv6 socket on a plain IPv6 address holds no IPv4 address: older
+ * kernels compared its placeholder 127.0.0.6 and so let it block
+ * 0.0.0.0; since the bhash2 rework (v6.1 and fixes after) they do not,
+ * as the table in tests/unit/test_conflict.c checks on this kernel. */
+static bool overlap4(const struct wb_request *req, const struct wb_sock *s,
+		     bool s_v6only)
+{
+	if (s_v6only)
+		return false;
+	if (s->family == AF_INET6 && kind6(&s->local.u.v6) == KIND_OTHER)
+		return false;
+	return ipv4_equal(req->addr.u.v4.s_addr, ipv4_of(&s->local));
+}
+
+/* A new IPv6 socket against an existing one (ipv6_rcv_saddr_equal). */
+static bool overlap6(const struct wb_request *req, const struct wb_sock *s,
+		     bool s_v6only)
+{
+	enum addr_kind k1 = kind6(&req->addr.u.v6);
+	enum addr_kind k2 = s->family == AF_INET ? KIND_MAPPED
+						 : kind6(&s->local.u.v6);
+
+	if (k1 == KIND_MAPPED && k2 == KIND_MAPPED)
+		return !s_v6only && ipv4_equal(ipv4_of(&req->addr),
+					       ipv4_of(&s->local));
+	if (k1 == KIND_ANY && k2 == KIND_ANY)
+		return true;
+	if (k2 == KIND_ANY && !(s_v6only && k1 == KIND_MAPPED))
+		return true;
+	if (k1 == KIND_ANY && !(req->v6only && k2 == KIND_MAPPED))
+		return true;
+	return s->family == AF_INET6 &&
+	       !memcmp(&req->addr.u.v6, &s->local.u.v6, sizeof(struct in6_addr));
+}
+
+static const char *no_overlap_reason(const struct wb_request *req,
+				     const struct wb_sock *s)
+{
+	bool req4 = req->addr.family == AF_INET ||
+		    kind6(&req->addr.u.v6) == KIND_MAPPED;
+	bool s4 = s->family == AF_INET || kind6(&s->local.u.v6) == KIND_MAPPED;
+
+	if (req4 && s->v6only == WB_YES)
+		return "the socket is IPv6-only (IPV6_V6ONLY): it holds no IPv4 address";
+	if (s4 && req->addr.family == AF_INET6 && req->v6only)
+		return "the bind is IPv6-only (IPV6_V6ONLY): it takes no IPv4 address";
+	return "a different local address";
+}
+
+int conflict_overlap(const struct wb_request *req, const struct wb_sock *s,
+		     const char **why)
+{
+	bool (*overlap)(const struct wb_request *, const struct wb_sock *, bool);
+	bool with, without;
+
+	*why = NULL;
+	if (req->protocol != s->protocol) {
+		*why = "TCP and UDP ports never conflict";
+		return WB_NO;
+	}
+	if (req->ifindex && s->ifindex && (uint32_t)req->ifindex != s->ifindex) {
+		*why = "bound to another device";
+		return WB_NO;
+	}
+	overlap = req->addr.family == AF_INET ? overlap4 : overlap6;
+	with = overlap(req, s, true);
+	without = overlap(req, s, false);
+	if (s->family == AF_INET || s->v6only != WB_UNKNOWN || with == without) {
+		bool v6only = s->family == AF_INET6 && s->v6only == WB_YES;
+
+		if (overlap(req, s, v6only))
+			return WB_YES;
+		*why = no_overlap_reason(req, s);
+		return WB_NO;
+	}
+	*why = "overlaps unless the socket is IPv6-only, which could not be read";
+	return WB_UNKNOWN;
+}
+
+/* inet_bind_conflict() with relax = true, for one value of the old
+ * socket's flags; true when the bind is refused. */
+static bool tcp_refuses(const struct wb_request *req, const struct wb_sock *s,
+			bool reuseaddr2, bool reuseport2)
+{
+	if (req->reuseaddr && reuseaddr2 && s->state != WB_TCP_LISTEN)
+		return false;
+	/* A TIME_WAIT socket has no owner: the kernel skips the uid check. */
+	if (req->reuseport && reuseport2 &&
+	    (s->state == WB_TCP_TIME_WAIT || req->uid == s->uid))
+		return false;
+	return true;
+}
+
+/* udp_lib_lport_inuse(): the state does not matter. */
+static bool udp_refuses(const struct wb_request *req, const struct wb_sock *s,
+			bool reuseaddr2, bool reuseport2)
+{
+	if (req->reuseaddr && reuseaddr2)
+		return false;
+	if (req->reuseport && reuseport2 && req->uid == s->uid)
+		return false;
+	return true;
+}
+
+static const char *refused_reason(const struct wb_request *req,
+				  const struct wb_sock *s)
+{
+	if (req->reuseport && s->reuseport == WB_YES && req->uid != s->uid &&
+	    s->state != WB_TCP_TIME_WAIT)
+		return "SO_REUSEPORT is set on both, but a reuseport group only admits the same user";
+	if (s->protocol == IPPROTO_UDP)
+		return req->reuseaddr ? "the socket did not set SO_REUSEADDR"
+				      : "a second UDP bind needs SO_REUSEADDR on both sockets";
+	if (s->state == WB_TCP_LISTEN)
+		return "a listening socket holds the port; SO_REUSEADDR does not let a second socket in";
+	if (!req->reuseaddr)
+		return "the bind does not set SO_REUSEADDR";
+	return "the old socket did not set SO_REUSEADDR";
+}
+
+static const char *allowed_reason(const struct wb_request *req,
+				  const struct wb_sock *s, int reuseaddr2)
+{
+	if (req->reuseaddr && reuseaddr2 == WB_YES &&
+	    (s->protocol == IPPROTO_UDP || s->state != WB_TCP_LISTEN))
+		return "SO_REUSEADDR is set on both sockets";
+	return "SO_REUSEPORT is set on both sockets, same user: they would share the port";
+}
+
+int conflict_blocks(const struct wb_request *req, const struct wb_sock *s,
+		    const char **why)
+{
+	bool (*refuses)(const struct wb_request *, const struct wb_sock *,
+			bool, bool);
+	int ov = conflict_overlap(req, s, why);
+	int n_refused = 0, n_cases = 0;
+
+	if (ov == WB_NO)
+		return WB_NO;
+	refuses = s->protocol == IPPROTO_UDP ? udp_refuses : tcp_refuses;
+	/* Try every value the unread flags could have. */
+	for (int ra = 0; ra <= 1; ra++) {
+		if (s->reuseaddr != WB_UNKNOWN && ra != s->reuseaddr)
+			continue;
+		for (int rp = 0; rp <= 1; rp++) {
+			if (s->reuseport != WB_UNKNOWN && rp != s->reuseport)
+				continue;
+			n_cases++;
+			n_refused += refuses(req, s, ra, rp);
+		}
+	}
+	if (n_refused == 0) {
+		*why = allowed_reason(req, s, s->reuseaddr);
+		return WB_NO;
+	}
+	if (n_refused < n_cases) {
+		*why = "depends on whether the old socket set SO_REUSEADDR, which the kernel does not show";
+		return WB_UNKNOWN;
+	}
+	if (ov == WB_UNKNOWN)
+		return WB_UNKNOWN;
+	*why = refused_reason(req, s);
+	return WB_YES;
+}
+
+int conflict_predict(const struct wb_request *req,
+		     const struct wb_sock *socks, size_t n)
+{
+	int result = WB_NO;
+	const char *why;
+
+	for (size_t i = 0; i < n; i++) {
+		int b = conflict_blocks(req, &socks[i], &why);
+
+		if (b == WB_YES)
+			return WB_YES;
+		if (b == WB_UNKNOWN)
+			result = WB_UNKNOWN;
+	}
+	return result;
+}

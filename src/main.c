@@ -1,0 +1,372 @@
+/* whybind: why can't my server bind this port?
+ *
+ * main() reads top to bottom: parse the command line, resolve the
+ * addresses, diagnose each bind, report, exit 0/1/2/3 (SPEC).
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "conflict.h"
+#include "diag.h"
+#include "escape.h"
+#include "owners.h"
+#include "probe.h"
+#include "report.h"
+#include "request.h"
+#include "verdict.h"
+
+enum exit_status { EXIT_FREE = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
+
+enum { OPT_V6ONLY = 0x100, OPT_COLOR };
+
+struct options {
+	int protocol;
+	int family;			/* for a bare PORT or a host name */
+	bool reuseaddr, reuseport;
+	int v6only;			/* enum wb_tri: WB_UNKNOWN = the sysctl */
+	bool json, quiet, verbose;
+	int color;			/* enum wb_tri: WB_UNKNOWN = auto */
+	const char *target;
+	const char *bad_arg;		/* the argument a usage error is about */
+	const char *error;		/* usage error, reported once by main */
+};
+
+const char *argp_program_version = PACKAGE_STRING "\n"
+	"License GPL-2.0-or-later: GNU GPL version 2 or later.\n"
+	"This is free software: you are free to change and redistribute it.";
+const char *argp_program_bug_address = PACKAGE_BUGREPORT;
+
+static const char doc[] =
+	"Tell why a server cannot bind [ADDRESS:]PORT, and how to fix it.\v"
+	"whybind tries the bind the server wants (and undoes it at once: it never "
+	"listens), asks the kernel which sockets hold the port, names their "
+	"processes, and says whether SO_REUSEADDR or SO_REUSEPORT would help.\n\n"
+	"Exit status: 0 the bind would succeed, 1 it fails (diagnosed), "
+	"2 bad usage, 3 the diagnosis could not be made.";
+
+static const struct argp_option option_table[] = {
+	{ NULL, 0, NULL, 0, "The bind to diagnose:", 1 },
+	{ "tcp", 't', NULL, 0, "a TCP bind (the default)", 1 },
+	{ "udp", 'u', NULL, 0, "a UDP bind", 1 },
+	{ NULL, '4', NULL, 0, "IPv4: a bare PORT means 0.0.0.0:PORT (the default)", 1 },
+	{ NULL, '6', NULL, 0, "IPv6: a bare PORT means [::]:PORT", 1 },
+	{ "reuseaddr", 'r', NULL, 0, "the server sets SO_REUSEADDR", 1 },
+	{ "reuseport", 'R', NULL, 0, "the server sets SO_REUSEPORT", 1 },
+	{ "v6only", OPT_V6ONLY, "yes|no", OPTION_ARG_OPTIONAL,
+	  "IPV6_V6ONLY of the server's IPv6 socket (default: the sysctl net.ipv6.bindv6only)", 1 },
+	{ NULL, 0, NULL, 0, "Output:", 2 },
+	{ "json", 'j', NULL, 0, "machine-readable JSON on stdout", 2 },
+	{ "quiet", 'q', NULL, 0, "print nothing; the exit status says it", 2 },
+	{ "verbose", 'v', NULL, 0, "also list the sockets on the port that are not in the way, and why", 2 },
+	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
+	  "auto (the default: only on a terminal, never with NO_COLOR), always, never", 2 },
+	{ NULL, 0, NULL, 0, "Help:", -1 },
+	{ 0 }
+};
+
+static int usage_error(struct options *o, const char *arg, const char *msg)
+{
+	o->bad_arg = arg;
+	o->error = msg;
+	return EINVAL;
+}
+
+static int parse_word(const char *arg, const char *const *words, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(arg, words[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int parse_v6only(struct options *o, const char *arg)
+{
+	static const char *const words[] = { "no", "yes", "0", "1", "off", "on" };
+	int i = arg ? parse_word(arg, words, 6) : 1;
+
+	if (i < 0)
+		return usage_error(o, arg, "--v6only takes yes or no");
+	o->v6only = i % 2;
+	return 0;
+}
+
+static int parse_color(struct options *o, const char *arg)
+{
+	static const char *const words[] = { "never", "always", "auto" };
+	int i = arg ? parse_word(arg, words, 3) : 1;
+
+	if (i < 0)
+		return usage_error(o, arg, "--color takes auto, always or never");
+	o->color = i == 2 ? WB_UNKNOWN : i;
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct options *o = state->input;
+
+	switch (key) {
+	case 't': o->protocol = IPPROTO_TCP; break;
+	case 'u': o->protocol = IPPROTO_UDP; break;
+	case '4': o->family = AF_INET; break;
+	case '6': o->family = AF_INET6; break;
+	case 'r': o->reuseaddr = true; break;
+	case 'R': o->reuseport = true; break;
+	case 'j': o->json = true; break;
+	case 'q': o->quiet = true; break;
+	case 'v': o->verbose = true; break;
+	case OPT_V6ONLY: return parse_v6only(o, arg);
+	case OPT_COLOR: return parse_color(o, arg);
+	case ARGP_KEY_ARG:
+		if (o->target)
+			return usage_error(o, arg, "only one [ADDRESS:]PORT, please");
+		o->target = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		return usage_error(o, NULL, "missing [ADDRESS:]PORT (see --help)");
+	case ARGP_KEY_ERROR:
+		if (!o->error)
+			usage_error(o, state->argv[state->next - 1],
+				    "unknown option (see --help)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* One line on stderr, the offending argument escaped and shortened. */
+static int fail(enum exit_status status, const char *arg, const char *msg)
+{
+	char *safe = arg ? wb_escape(arg, strnlen(arg, 64), WB_ESC_TERM) : NULL;
+
+	if (safe)
+		fprintf(stderr, "whybind: '%s%s': %s\n", safe,
+			strlen(arg) > 64 ? "..." : "", msg);
+	else
+		fprintf(stderr, "whybind: %s\n", msg);
+	free(safe);
+	return status;
+}
+
+static bool want_color(int color)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (color != WB_UNKNOWN)
+		return color == WB_YES;
+	return isatty(STDOUT_FILENO) && !(no && *no) &&
+	       !(term && strcmp(term, "dumb") == 0);
+}
+
+/* The same bind with one more option, for "would SO_REUSE* fix it". */
+static struct wb_request with_flag(const struct wb_request *req, bool port)
+{
+	struct wb_request r = *req;
+
+	if (port)
+		r.reuseport = true;
+	else
+		r.reuseaddr = true;
+	return r;
+}
+
+static int ok_of_prediction(int blocks)
+{
+	return blocks == WB_UNKNOWN ? WB_UNKNOWN : !blocks;
+}
+
+/* A live UDP socket on an overlapping address would start receiving our
+ * probe's datagrams if we joined it with SO_REUSE*: never probe then. */
+static bool live_udp_overlap(const struct wb_diagnosis *d)
+{
+	const char *why;
+
+	if (d->req.protocol != IPPROTO_UDP)
+		return false;
+	for (size_t i = 0; i < d->socks.n; i++)
+		if (conflict_overlap(&d->req, &d->socks.v[i], &why) != WB_NO)
+			return true;
+	return false;
+}
+
+static int list_sockets(struct wb_diagnosis *d, bool verbose)
+{
+	int rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
+
+	if (rc == 0 && verbose)
+		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
+			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
+	if (rc < 0)
+		return rc;
+	d->dumped = true;
+	rc = owners_find(d->socks.v, d->socks.n);
+	for (size_t i = 0; i < d->socks.n; i++) {
+		struct wb_sock *s = &d->socks.v[i];
+		const char *why;
+
+		if (conflict_overlap(&d->req, s, &why) != WB_NO)
+			owners_read_sockopts(s);
+		s->blocks = conflict_blocks(&d->req, s, &s->why);
+	}
+	return rc;
+}
+
+static int try_bind(const struct wb_request *req, int *ok, int *err)
+{
+	int rc = probe_bind(req);
+
+	if (rc < 0)
+		return rc;
+	if (err)
+		*err = rc;
+	*ok = rc ? WB_NO : WB_YES;
+	return 0;
+}
+
+/* Would the bind succeed with SO_REUSEADDR, or SO_REUSEPORT, added? */
+static int try_reuse(struct wb_diagnosis *d)
+{
+	bool rules = live_udp_overlap(d);
+	int rc = 0;
+
+	for (int port = 0; port <= 1 && rc == 0; port++) {
+		struct wb_request r = with_flag(&d->req, port);
+		int *ok = port ? &d->reuseport_ok : &d->reuseaddr_ok;
+
+		if (port ? d->req.reuseport : d->req.reuseaddr)
+			*ok = d->ok;
+		else if (rules || !d->probed)
+			*ok = ok_of_prediction(conflict_predict(&r, d->socks.v, d->socks.n));
+		else
+			rc = try_bind(&r, ok, NULL);
+	}
+	return rc;
+}
+
+static int diagnose(struct wb_diagnosis *d, const struct options *o)
+{
+	bool udp_reuse = d->req.protocol == IPPROTO_UDP &&
+			 (d->req.reuseaddr || d->req.reuseport);
+	int rc;
+
+	d->ok = d->reuseaddr_ok = d->reuseport_ok = WB_UNKNOWN;
+	if (udp_reuse) {
+		rc = list_sockets(d, o->verbose);
+		if (rc < 0)
+			return rc;
+	}
+	if (live_udp_overlap(d)) {
+		d->ok = ok_of_prediction(conflict_predict(&d->req, d->socks.v,
+							  d->socks.n));
+		d->err = d->ok == WB_NO ? EADDRINUSE : 0;
+	} else {
+		rc = try_bind(&d->req, &d->ok, &d->err);
+		if (rc < 0)
+			return rc;
+		d->probed = true;
+	}
+	if (!d->dumped && (d->err == EADDRINUSE || o->verbose)) {
+		rc = list_sockets(d, o->verbose);
+		if (rc < 0)
+			return rc;
+	}
+	if (d->ok != WB_YES && (d->err == EADDRINUSE || !d->probed)) {
+		rc = try_reuse(d);
+		if (rc < 0)
+			return rc;
+	}
+	verdict_make(d);
+	return 0;
+}
+
+static int build_requests(const struct options *o, struct wb_diagnosis **out,
+			  const char **bad, const char **err)
+{
+	struct wb_target t;
+	struct wb_addr *addrs = NULL;
+	uint16_t port;
+	int n;
+
+	*bad = o->target;
+	if (request_split(o->target, &t, err) < 0)
+		return -EINVAL;
+	n = request_port(t.port, o->protocol, &port, err);
+	if (n == 0)
+		n = request_addrs(t.host, t.host ? o->family : o->family ? o->family
+				  : AF_INET, &addrs, err);
+	target_free(&t);
+	if (n < 0)
+		return n;
+	*out = xcalloc(n, sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		struct wb_request *r = &(*out)[i].req;
+
+		r->protocol = o->protocol;
+		r->addr = addrs[i];
+		r->port = port;
+		r->reuseaddr = o->reuseaddr;
+		r->reuseport = o->reuseport;
+		r->v6only_given = o->v6only != WB_UNKNOWN;
+		r->v6only = r->v6only_given ? o->v6only : probe_default_v6only();
+		r->uid = geteuid();
+	}
+	free(addrs);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .protocol = IPPROTO_TCP, .v6only = WB_UNKNOWN,
+			     .color = WB_UNKNOWN };
+	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT", doc,
+			     NULL, NULL, NULL };
+	struct wb_report_opts ro = { 0 };
+	struct wb_diagnosis *d = NULL;
+	const char *bad = NULL, *err = NULL;
+	int n, status = EXIT_FREE;
+
+	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &o) || o.error)
+		return fail(EXIT_USAGE, o.bad_arg, o.error ? o.error : "bad usage (see --help)");
+	n = build_requests(&o, &d, &bad, &err);
+	if (n < 0)
+		return fail(EXIT_USAGE, bad, err ? err : strerror(-n));
+	for (int i = 0; i < n; i++) {
+		int rc = diagnose(&d[i], &o);
+
+		if (rc < 0) {
+			status = fail(EXIT_FAILED, NULL, rc == -EPERM || rc == -EACCES
+				? "cannot ask the kernel about sockets: permission denied"
+				: "cannot ask the kernel about the port's sockets (sock_diag)");
+			goto out;
+		}
+		if (d[i].ok != WB_YES)
+			status = EXIT_BLOCKED;
+	}
+	ro.color = want_color(o.color);
+	ro.verbose = o.verbose;
+	ro.host = n > 1 ? o.target : NULL;
+	if (o.quiet)
+		;
+	else if (o.json)
+		report_json(stdout, d, n, &ro);
+	else
+		for (int i = 0; i < n; i++) {
+			if (i)
+				putchar('\n');
+			report_text(stdout, &d[i], &ro);
+		}
+out:
+	for (int i = 0; i < n; i++) {
+		socklist_free(&d[i].socks);
+		verdict_free(&d[i].verdict);
+	}
+	free(d);
+	return status;
+}

@@ -1,0 +1,193 @@
+/* report_text: the human output: the bind tried, a table of the sockets in
+ * the way, the verdict and the fixes as commands. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "escape.h"
+#include "report.h"
+#include "request.h"
+
+#define BOLD	"\033[1m"
+#define RED	"\033[31m"
+#define GREEN	"\033[32m"
+#define YELLOW	"\033[33m"
+#define RESET	"\033[0m"
+
+struct row {
+	char state[16];
+	char local[WB_ADDRSTRLEN + 8];
+	char remote[WB_ADDRSTRLEN + 8];
+	char left[16];
+};
+
+static const char *paint(const struct wb_report_opts *o, const char *code)
+{
+	return o->color ? code : "";
+}
+
+static void endpoint(char *buf, size_t cap, const struct wb_addr *a,
+		     uint16_t port, bool wildcard_port)
+{
+	char addr[WB_ADDRSTRLEN];
+
+	addr_str(a, addr, sizeof(addr));
+	if (wildcard_port && port == 0)
+		snprintf(buf, cap, a->family == AF_INET6 ? "[%s]:*" : "%s:*", addr);
+	else
+		snprintf(buf, cap, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+			 addr, port);
+}
+
+static void fill_row(struct row *r, const struct wb_sock *s)
+{
+	snprintf(r->state, sizeof(r->state), "%s", sock_state_name(s));
+	endpoint(r->local, sizeof(r->local), &s->local, s->lport, false);
+	endpoint(r->remote, sizeof(r->remote), &s->remote, s->rport, true);
+	r->left[0] = '\0';
+	if (s->protocol == IPPROTO_TCP && s->state == WB_TCP_TIME_WAIT)
+		snprintf(r->left, sizeof(r->left), "%u.%us",
+			 s->expires_ms / 1000, s->expires_ms % 1000 / 100);
+}
+
+static void print_owner(FILE *f, const struct wb_sock *s, size_t i)
+{
+	const struct wb_owner *o = &s->owners[i];
+	char *comm = wb_escape_str(o->comm, WB_ESC_TERM);
+	const char *what = o->state == 'T' ? ", stopped"
+			 : o->state == 't' ? ", traced" : "";
+
+	fprintf(f, "%s (pid %d%s%s%s)", comm, o->pid, what,
+		o->tty[0] ? ", " : "", o->tty);
+	free(comm);
+}
+
+static void print_holder(FILE *f, const struct wb_sock *s, size_t i)
+{
+	if (s->n_owners)
+		print_owner(f, s, i);
+	else if (s->protocol == IPPROTO_TCP && s->state == WB_TCP_TIME_WAIT)
+		fputs("-", f);
+	else if (!s->owners_visible)
+		fprintf(f, "uid %u (not visible)", s->uid);
+	else
+		fputs("?", f);
+}
+
+/* One table of the sockets whose `blocks` matches `in_way`. */
+static void print_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
+			const struct wb_report_opts *o)
+{
+	size_t n = 0, ws = 5, wl = 5, wr = 6;
+	struct row *rows = xcalloc(d->socks.n, sizeof(*rows));
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		struct row *r = &rows[i];
+
+		if ((d->socks.v[i].blocks != WB_NO) != in_way)
+			continue;
+		fill_row(r, &d->socks.v[i]);
+		ws = strlen(r->state) > ws ? strlen(r->state) : ws;
+		wl = strlen(r->local) > wl ? strlen(r->local) : wl;
+		wr = strlen(r->remote) > wr ? strlen(r->remote) : wr;
+		n++;
+	}
+	if (n)
+		fprintf(f, "%s%-*s  %-*s  %-*s  %-6s  %s%s\n", paint(o, BOLD),
+			(int)ws, "STATE", (int)wl, "LOCAL", (int)wr, "REMOTE",
+			"LEFT", in_way ? "OWNER" : "WHY NOT IN THE WAY", paint(o, RESET));
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+		const struct row *r = &rows[i];
+
+		if ((s->blocks != WB_NO) != in_way)
+			continue;
+		fprintf(f, "%-*s  %-*s  %-*s  %-6s  ", (int)ws, r->state,
+			(int)wl, r->local, (int)wr, r->remote, r->left);
+		if (!in_way) {
+			fprintf(f, "%s\n", s->why ? s->why : "");
+			continue;
+		}
+		print_holder(f, s, 0);
+		fputc('\n', f);
+		for (size_t j = 1; j < s->n_owners; j++) {
+			fprintf(f, "%*s", (int)(ws + wl + wr + 6 + 8), "");
+			print_holder(f, s, j);
+			fputc('\n', f);
+		}
+	}
+	free(rows);
+}
+
+static void print_first_line(FILE *f, const struct wb_diagnosis *d,
+			     const struct wb_report_opts *o)
+{
+	char where[WB_ADDRSTRLEN + 8];
+	const char *proto = d->req.protocol == IPPROTO_UDP ? "udp" : "tcp";
+
+	endpoint(where, sizeof(where), &d->req.addr, d->req.port, false);
+	fprintf(f, "%sbind %s/%s%s%s%s%s: ", paint(o, BOLD), where, proto,
+		d->req.reuseaddr ? " SO_REUSEADDR" : "",
+		d->req.reuseport ? " SO_REUSEPORT" : "",
+		d->req.addr.family == AF_INET6 ?
+			(d->req.v6only ? " v6only" : " dual-stack") : "",
+		paint(o, RESET));
+	if (d->ok == WB_YES)
+		fprintf(f, "%s%s%s\n", paint(o, GREEN),
+			d->probed ? "succeeds" : "would succeed (not probed)",
+			paint(o, RESET));
+	else if (d->err)
+		fprintf(f, "%s%s%s\n", paint(o, RED), strerror(d->err), paint(o, RESET));
+	else
+		fprintf(f, "%s%s%s\n", paint(o, YELLOW), d->ok == WB_NO ?
+			"would fail (not probed)" : "cannot be decided without a probe",
+			paint(o, RESET));
+}
+
+static const char *tri_word(int v)
+{
+	return v == WB_YES ? "yes" : v == WB_NO ? "no" : "unknown";
+}
+
+static void print_verdict(FILE *f, const struct wb_diagnosis *d,
+			  const struct wb_report_opts *o)
+{
+	const struct wb_verdict *v = &d->verdict;
+
+	fprintf(f, "\n%sCause: %s%s: %s.\n", paint(o, BOLD), v->cause,
+		paint(o, RESET), v->summary);
+	fprintf(f, "SO_REUSEADDR would fix it: %s%s%s\n", tri_word(v->reuseaddr_fixes),
+		v->reuseaddr_why ? ": " : "", v->reuseaddr_why ? v->reuseaddr_why : "");
+	if (v->reuseport_fixes != WB_UNKNOWN)
+		fprintf(f, "SO_REUSEPORT would fix it: %s%s%s\n",
+			tri_word(v->reuseport_fixes), v->reuseport_why ? ": " : "",
+			v->reuseport_why ? v->reuseport_why : "");
+	if (!v->n_fixes)
+		return;
+	fprintf(f, "\n%sFixes:%s\n", paint(o, BOLD), paint(o, RESET));
+	for (size_t i = 0; i < v->n_fixes; i++) {
+		fprintf(f, "  %zu. %s\n", i + 1, v->fixes[i].text);
+		if (v->fixes[i].command)
+			fprintf(f, "       %s%s%s\n", paint(o, BOLD),
+				v->fixes[i].command, paint(o, RESET));
+	}
+}
+
+void report_text(FILE *f, const struct wb_diagnosis *d,
+		 const struct wb_report_opts *o)
+{
+	bool any_other = false;
+
+	print_first_line(f, d, o);
+	if (d->ok == WB_YES && !o->verbose)
+		return;
+	print_table(f, d, true, o);
+	for (size_t i = 0; i < d->socks.n; i++)
+		any_other = any_other || d->socks.v[i].blocks == WB_NO;
+	if (o->verbose && any_other) {
+		fputs("\nOn the port, not in the way:\n", f);
+		print_table(f, d, false, o);
+	}
+	if (d->ok != WB_YES)
+		print_verdict(f, d, o);
+}

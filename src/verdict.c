@@ -1,0 +1,394 @@
+/* verdict: from the probe and the conflicting sockets, the cause and the
+ * fixes, most useful first.  Pure: no system calls. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "request.h"
+#include "verdict.h"
+
+/* SPEC's precedence: the cause that will not go away by itself wins. */
+enum cause {
+	C_STOPPED, C_LISTENING, C_BOUND, C_ESTABLISHED, C_UDP, C_TIME_WAIT,
+	C_NONE,
+};
+
+static const char *const cause_names[] = {
+	[C_STOPPED] = "stopped",
+	[C_LISTENING] = "listening",
+	[C_BOUND] = "bound",
+	[C_ESTABLISHED] = "established",
+	[C_UDP] = "udp-bound",
+	[C_TIME_WAIT] = "time-wait",
+};
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s)
+		abort();
+	return s;
+}
+
+const char *sock_state_name(const struct wb_sock *s)
+{
+	static const char *const tcp[] = {
+		[WB_TCP_ESTABLISHED] = "ESTABLISHED", [WB_TCP_SYN_SENT] = "SYN_SENT",
+		[WB_TCP_SYN_RECV] = "SYN_RECV", [WB_TCP_FIN_WAIT1] = "FIN_WAIT1",
+		[WB_TCP_FIN_WAIT2] = "FIN_WAIT2", [WB_TCP_TIME_WAIT] = "TIME_WAIT",
+		[WB_TCP_CLOSE] = "CLOSE", [WB_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+		[WB_TCP_LAST_ACK] = "LAST_ACK", [WB_TCP_LISTEN] = "LISTEN",
+		[WB_TCP_CLOSING] = "CLOSING", [WB_TCP_NEW_SYN_RECV] = "SYN_RECV",
+		[WB_TCP_BOUND_INACTIVE] = "BOUND",
+	};
+
+	if (s->protocol == IPPROTO_UDP)
+		return s->state == WB_TCP_ESTABLISHED ? "ESTABLISHED" : "UNCONN";
+	if (s->state > 0 && s->state <= WB_TCP_BOUND_INACTIVE)
+		return tcp[s->state];
+	return "UNKNOWN";
+}
+
+bool sock_held_stopped(const struct wb_sock *s)
+{
+	for (size_t i = 0; i < s->n_owners; i++)
+		if (s->owners[i].state != 'T' && s->owners[i].state != 't')
+			return false;
+	return s->n_owners > 0;
+}
+
+static enum cause sock_cause(const struct wb_sock *s)
+{
+	if (sock_held_stopped(s))
+		return C_STOPPED;
+	if (s->protocol == IPPROTO_UDP)
+		return C_UDP;
+	switch (s->state) {
+	case WB_TCP_LISTEN:
+		return C_LISTENING;
+	case WB_TCP_BOUND_INACTIVE:
+	case WB_TCP_CLOSE:
+		return C_BOUND;
+	case WB_TCP_TIME_WAIT:
+		return C_TIME_WAIT;
+	default:
+		return C_ESTABLISHED;
+	}
+}
+
+static bool in_way(const struct wb_sock *s)
+{
+	return s->blocks != WB_NO;
+}
+
+/* The first conflicting socket of the winning cause: the one to name. */
+static const struct wb_sock *main_sock(const struct wb_diagnosis *d,
+				       enum cause *cause)
+{
+	const struct wb_sock *best = NULL;
+
+	*cause = C_NONE;
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (in_way(s) && sock_cause(s) < *cause) {
+			*cause = sock_cause(s);
+			best = s;
+		}
+	}
+	return best;
+}
+
+static void add_fix(struct wb_verdict *v, const char *action, char *text,
+		    char *command)
+{
+	if (v->n_fixes == WB_MAX_FIXES) {
+		free(text);
+		free(command);
+		return;
+	}
+	v->fixes[v->n_fixes++] = (struct wb_fix){ action, text, command };
+}
+
+/* "nginx (pid 812)", "nginx (pids 812, 813)", or who we could not see. */
+static char *holder_text(const struct wb_sock *s)
+{
+	char *comm, *out, *pids = fmt("%d", s->owners ? s->owners[0].pid : 0);
+
+	if (s->n_owners == 0) {
+		free(pids);
+		if (s->state == WB_TCP_TIME_WAIT)
+			return fmt("no process (TIME_WAIT)");
+		return s->owners_visible ? fmt("a process that could not be found")
+			: fmt("a process of uid %u (not visible without privilege)", s->uid);
+	}
+	for (size_t i = 1; i < s->n_owners && i < 8; i++) {
+		char *more = fmt("%s, %d", pids, s->owners[i].pid);
+
+		free(pids);
+		pids = more;
+	}
+	comm = wb_escape_str(s->owners[0].comm, WB_ESC_TERM);
+	out = fmt("%s (pid%s %s%s)", comm, s->n_owners > 1 ? "s" : "", pids,
+		  s->n_owners > 8 ? ", ..." : "");
+	free(comm);
+	free(pids);
+	return out;
+}
+
+/* Every pid holding a socket of this cause, for one kill command. */
+static char *pid_list(const struct wb_diagnosis *d, enum cause c)
+{
+	char *list = NULL;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (!in_way(s) || sock_cause(s) != c)
+			continue;
+		for (size_t j = 0; j < s->n_owners; j++) {
+			char pid[16], *more;
+
+			snprintf(pid, sizeof(pid), " %d ", s->owners[j].pid);
+			if (list && strstr(list, pid))
+				continue;
+			more = fmt("%s%d ", list ? list : " ", s->owners[j].pid);
+			free(list);
+			list = more;
+		}
+	}
+	if (list) {
+		char *trimmed = fmt("%.*s", (int)strlen(list) - 2, list + 1);
+
+		free(list);
+		list = trimmed;
+	}
+	return list;
+}
+
+static uint32_t time_wait_left_ms(const struct wb_diagnosis *d)
+{
+	uint32_t max = 0;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (in_way(s) && s->state == WB_TCP_TIME_WAIT && s->expires_ms > max)
+			max = s->expires_ms;
+	}
+	return max;
+}
+
+static bool any_in_way(const struct wb_diagnosis *d, enum cause c)
+{
+	for (size_t i = 0; i < d->socks.n; i++)
+		if (in_way(&d->socks.v[i]) && sock_cause(&d->socks.v[i]) == c)
+			return true;
+	return false;
+}
+
+static char *reuseaddr_why(const struct wb_diagnosis *d, unsigned secs)
+{
+	if (d->reuseaddr_ok == WB_YES)
+		return fmt("the sockets in the way are not listening and set SO_REUSEADDR themselves");
+	if (d->reuseaddr_ok == WB_UNKNOWN)
+		return fmt("it depends on whether the old socket set SO_REUSEADDR, which the kernel does not show");
+	if (any_in_way(d, C_LISTENING) || any_in_way(d, C_STOPPED))
+		return fmt("a listening socket blocks every bind of its port on an overlapping address, SO_REUSEADDR or not");
+	if (any_in_way(d, C_TIME_WAIT) && !any_in_way(d, C_BOUND) &&
+	    !any_in_way(d, C_ESTABLISHED))
+		return fmt("the old server never set SO_REUSEADDR, so its TIME_WAIT sockets block even a server that sets it, for %u s more", secs);
+	if (any_in_way(d, C_UDP))
+		return fmt("the UDP socket holding the port did not set SO_REUSEADDR; both sockets need it");
+	return fmt("the socket in the way did not set SO_REUSEADDR; both sockets need it");
+}
+
+static char *reuseport_why(const struct wb_diagnosis *d, const struct wb_sock *s)
+{
+	char *who, *out;
+
+	if (d->reuseport_ok == WB_UNKNOWN)
+		return NULL;
+	if (d->reuseport_ok == WB_NO) {
+		if (s && s->reuseport == WB_YES && s->uid != d->req.uid)
+			return fmt("SO_REUSEPORT is set, but the socket belongs to uid %u: a reuseport group only admits the same user", s->uid);
+		return fmt("the socket in the way did not set SO_REUSEPORT; both sockets need it, under the same user");
+	}
+	who = s ? holder_text(s) : fmt("the socket in the way");
+	out = fmt("both would set SO_REUSEPORT, under the same user; the new server would then share the port's traffic with %s", who);
+	free(who);
+	return out;
+}
+
+static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
+			  const char *pids)
+{
+	const struct wb_owner *o = &s->owners[0];
+
+	if (o->tty[0])
+		add_fix(v, "resume-process",
+			fmt("resume the stopped job: run `fg` in the shell that stopped it (session leader pid %d, terminal %s), or send it SIGCONT",
+			    o->sid, o->tty),
+			fmt("kill -CONT %s", pids));
+	else
+		add_fix(v, "resume-process",
+			fmt("resume the stopped process (it was sent SIGSTOP)"),
+			fmt("kill -CONT %s", pids));
+	add_fix(v, "stop-process", fmt("or end it (it exits once resumed)"),
+		fmt("kill %s; kill -CONT %s", pids, pids));
+}
+
+static void fixes_in_use(struct wb_diagnosis *d, enum cause c,
+			 const struct wb_sock *s)
+{
+	struct wb_verdict *v = &d->verdict;
+	unsigned secs = (time_wait_left_ms(d) + 999) / 1000;
+	char *pids = pid_list(d, c);
+
+	if (c == C_STOPPED && pids)
+		fixes_stopped(v, s, pids);
+	if (d->reuseaddr_ok == WB_YES)
+		add_fix(v, "set-reuseaddr",
+			fmt("set SO_REUSEADDR on the server's socket before bind()"), NULL);
+	if (d->reuseport_ok == WB_YES && c != C_STOPPED)
+		add_fix(v, "set-reuseport",
+			fmt("set SO_REUSEPORT on the server's socket (same user as the holder): the two servers would share the traffic"),
+			NULL);
+	if (c == C_TIME_WAIT) {
+		add_fix(v, "wait", fmt("wait %u s for the TIME_WAIT sockets to expire", secs),
+			fmt("sleep %u", secs));
+		add_fix(v, "fix-time-wait",
+			fmt("destroy the TIME_WAIT sockets now (root, CONFIG_INET_DIAG_DESTROY)"),
+			fmt("ss -K state time-wait '( sport = :%u )'", d->req.port));
+		if (d->reuseaddr_ok == WB_NO)
+			add_fix(v, "set-reuseaddr",
+				fmt("set SO_REUSEADDR in the server, so that its own TIME_WAIT sockets do not block its next start"),
+				NULL);
+	} else if (c != C_STOPPED && pids) {
+		char *who = holder_text(s);
+
+		add_fix(v, "stop-process", fmt("stop %s", who), fmt("kill %s", pids));
+		free(who);
+	}
+	add_fix(v, "other-port", fmt("or use another port"), NULL);
+	free(pids);
+}
+
+static char *summary_in_use(const struct wb_diagnosis *d, enum cause c,
+			    const struct wb_sock *s)
+{
+	char addr[WB_ADDRSTRLEN], *who = holder_text(s), *out;
+	unsigned secs = (time_wait_left_ms(d) + 999) / 1000;
+
+	addr_str(&s->local, addr, sizeof(addr));
+	switch (c) {
+	case C_STOPPED:
+		out = fmt("%s holds port %u but is stopped (Ctrl+Z or SIGSTOP): it keeps the port until it is resumed or ended",
+			  who, d->req.port);
+		break;
+	case C_LISTENING:
+		out = fmt("%s is listening on %s port %u", who, addr, s->lport);
+		break;
+	case C_BOUND:
+		out = fmt("%s has a socket bound to %s port %u that neither listens nor connects",
+			  who, addr, s->lport);
+		break;
+	case C_ESTABLISHED:
+		out = fmt("%s holds a %s connection on port %u", who,
+			  sock_state_name(s), s->lport);
+		break;
+	case C_UDP:
+		out = fmt("%s has a UDP socket bound to %s port %u", who, addr, s->lport);
+		break;
+	default:
+		out = fmt("TIME_WAIT sockets left by a closed connection hold port %u for %u s more",
+			  d->req.port, secs);
+		break;
+	}
+	free(who);
+	return out;
+}
+
+static void verdict_in_use(struct wb_diagnosis *d)
+{
+	struct wb_verdict *v = &d->verdict;
+	enum cause c;
+	const struct wb_sock *s = main_sock(d, &c);
+	unsigned secs = (time_wait_left_ms(d) + 999) / 1000;
+
+	v->reuseaddr_why = reuseaddr_why(d, secs);
+	v->reuseport_why = reuseport_why(d, s);
+	if (!s) {
+		v->cause = "other";
+		v->summary = d->info.bound_inactive || d->req.protocol == IPPROTO_UDP
+			? fmt("the port is in use, but no conflicting socket is left: it may have been freed since")
+			: fmt("no conflicting socket is visible: this kernel cannot list sockets that are bound but neither listen nor connect, the likely holder");
+		add_fix(v, "other-port", fmt("try again, or use another port"), NULL);
+		return;
+	}
+	v->cause = cause_names[c];
+	v->summary = summary_in_use(d, c, s);
+	fixes_in_use(d, c, s);
+}
+
+static void verdict_other_error(struct wb_diagnosis *d)
+{
+	struct wb_verdict *v = &d->verdict;
+	char addr[WB_ADDRSTRLEN];
+
+	addr_str(&d->req.addr, addr, sizeof(addr));
+	if (d->err == EACCES) {
+		v->cause = "permission";
+		v->summary = fmt("ports below net.ipv4.ip_unprivileged_port_start need CAP_NET_BIND_SERVICE");
+		add_fix(v, "grant-capability", fmt("give the server binary the capability"),
+			fmt("setcap cap_net_bind_service=+ep /path/to/server"));
+		add_fix(v, "other-port", fmt("or use a port above the threshold"), NULL);
+	} else if (d->err == EADDRNOTAVAIL) {
+		v->cause = "address-unavailable";
+		v->summary = fmt("%s is not an address of this host (network namespace)", addr);
+		add_fix(v, "add-address", fmt("add the address to an interface"),
+			fmt("ip addr add %s dev DEV", addr));
+	} else {
+		v->cause = "other";
+		v->summary = fmt("bind failed: %s", strerror(d->err));
+	}
+}
+
+void verdict_make(struct wb_diagnosis *d)
+{
+	struct wb_verdict *v = &d->verdict;
+
+	memset(v, 0, sizeof(*v));
+	v->reuseaddr_fixes = d->ok == WB_YES ? WB_UNKNOWN : d->reuseaddr_ok;
+	v->reuseport_fixes = d->ok == WB_YES ? WB_UNKNOWN : d->reuseport_ok;
+	if (d->ok == WB_YES) {
+		v->cause = "free";
+		v->summary = fmt("the bind would succeed: nothing holds port %u", d->req.port);
+	} else if (d->err == EADDRINUSE || !d->probed) {
+		verdict_in_use(d);
+	} else {
+		verdict_other_error(d);
+	}
+}
+
+void verdict_free(struct wb_verdict *v)
+{
+	for (size_t i = 0; i < v->n_fixes; i++) {
+		free(v->fixes[i].text);
+		free(v->fixes[i].command);
+	}
+	free(v->summary);
+	free(v->reuseaddr_why);
+	free(v->reuseport_why);
+	memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# The README's first command: install the build dependencies (Debian),
+# build whybind, and show it diagnosing a real conflict that this script
+# sets up itself in a throwaway network namespace.
+#
+#   sudo ./setup.sh           all of it: deps, build, demo
+#   sudo ./setup.sh deps      only the Debian packages
+#   ./setup.sh build          only the build
+#   sudo ./setup.sh demo      only the demo (needs the build)
+set -eu
+cd "$(dirname "$0")"
+
+# Build: toolchain, libraries. Tests: jq, iproute2, util-linux (unshare,
+# setpriv), procps. Docs and packaging checks: man-db, groff, zsh, fish,
+# bash-completion, debhelper, lintian.
+DEPS="build-essential autoconf automake pkg-config libmnl-dev libjansson-dev
+jq iproute2 util-linux procps psmisc man-db groff-base bash-completion zsh fish
+debhelper lintian dpkg-dev strace valgrind"
+
+deps() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup.sh: installing packages needs root (sudo ./setup.sh)" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $DEPS >/dev/null
+}
+
+build() {
+	[ -x configure ] || autoreconf -fi
+	[ -f Makefile ] || ./configure --quiet
+	make -s -j"$(nproc)"
+}
+
+demo() {
+	unshare -n sh -s <<'DEMO'
+set -e
+ip link set lo up
+echo '$ # a server listening on 8080, then stopped with Ctrl+Z (SIGSTOP)'
+tests/wbfix listen 0.0.0.0 8080 comm=myserver >/tmp/whybind-demo.$$ &
+pid=$!
+while ! grep -q ready /tmp/whybind-demo.$$ 2>/dev/null; do sleep 0.05; done
+kill -STOP $pid
+echo '$ whybind 8080'
+src/whybind --color=always 8080 || true
+kill -CONT $pid; kill $pid; wait $pid 2>/dev/null || true
+echo
+echo '$ # a server that closed its connection first leaves TIME_WAIT'
+tests/wbfix timewait 127.0.0.1 8080 >/dev/null
+echo '$ whybind -r 8080'
+src/whybind --color=always -r 8080 || true
+rm -f /tmp/whybind-demo.$$
+DEMO
+}
+
+case "${1:-all}" in
+deps) deps ;;
+build) build ;;
+demo) make -s tests/wbfix && demo ;;
+all) deps && build && make -s tests/wbfix && demo ;;
+*) echo "usage: setup.sh [all|deps|build|demo]" >&2; exit 2 ;;
+esac

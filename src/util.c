@@ -69,6 +69,7 @@ void socklist_free(struct wb_socklist *l)
 		for (size_t j = 0; j < l->v[i].n_owners; j++)
 			free(l->v[i].owners[j].cmdline);
 		free(l->v[i].owners);
+		free(l->v[i].path);
 	}
 	free(l->v);
 	l->v = NULL;

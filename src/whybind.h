@@ -72,8 +72,8 @@ struct wb_owner {
 };
 
 struct wb_sock {
-	int protocol;			/* IPPROTO_TCP or IPPROTO_UDP */
-	int family;			/* AF_INET or AF_INET6 */
+	int protocol;			/* IPPROTO_TCP or IPPROTO_UDP; 0 for unix */
+	int family;			/* AF_INET, AF_INET6 or AF_UNIX */
 	int state;			/* enum wb_tcp_state (UDP: CLOSE or ESTABLISHED) */
 	struct wb_addr local;
 	struct wb_addr remote;
@@ -85,6 +85,15 @@ struct wb_sock {
 	uint32_t cookie[2];
 	uint32_t expires_ms;		/* TIME_WAIT: time left, from the kernel */
 	int v6only;			/* enum wb_tri, from INET_DIAG_SKV6ONLY */
+
+	/* AF_UNIX only (unix_diag). */
+	int type;			/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	char *path;			/* bound name, raw bytes; abstract: no
+					 * leading NUL, see `abstract` */
+	size_t path_len;
+	bool abstract;
+	uint64_t vfs_dev;		/* UDIAG_SHOW_VFS: the file's device */
+	uint64_t vfs_ino;		/* and inode */
 
 	/* The socket's own options, read from a holder's descriptor. */
 	int reuseaddr;			/* enum wb_tri */

@@ -15,6 +15,7 @@
 #include "conflict.h"
 #include "diag.h"
 #include "escape.h"
+#include "netns.h"
 #include "owners.h"
 #include "probe.h"
 #include "report.h"
@@ -23,7 +24,7 @@
 
 enum exit_status { EXIT_FREE = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
-enum { OPT_V6ONLY = 0x100, OPT_COLOR };
+enum { OPT_V6ONLY = 0x100, OPT_COLOR, OPT_NO_PROBE };
 
 struct options {
 	int protocol;
@@ -31,6 +32,8 @@ struct options {
 	bool reuseaddr, reuseport;
 	int v6only;			/* enum wb_tri: WB_UNKNOWN = the sysctl */
 	bool json, quiet, verbose;
+	bool no_probe;
+	const char *netns;
 	int color;			/* enum wb_tri: WB_UNKNOWN = auto */
 	const char *target;
 	const char *bad_arg;		/* the argument a usage error is about */
@@ -60,12 +63,17 @@ static const struct argp_option option_table[] = {
 	{ "reuseport", 'R', NULL, 0, "the server sets SO_REUSEPORT", 1 },
 	{ "v6only", OPT_V6ONLY, "yes|no", OPTION_ARG_OPTIONAL,
 	  "IPV6_V6ONLY of the server's IPv6 socket (default: the sysctl net.ipv6.bindv6only)", 1 },
-	{ NULL, 0, NULL, 0, "Output:", 2 },
-	{ "json", 'j', NULL, 0, "machine-readable JSON on stdout", 2 },
-	{ "quiet", 'q', NULL, 0, "print nothing; the exit status says it", 2 },
-	{ "verbose", 'v', NULL, 0, "also list the sockets on the port that are not in the way, and why", 2 },
+	{ "netns", 'n', "NAME|PATH|PID", 0,
+	  "diagnose inside that network namespace (an ip-netns name, a path such as /proc/PID/ns/net, or a PID)", 1 },
+	{ NULL, 0, NULL, 0, "Actions:", 2 },
+	{ "no-probe", OPT_NO_PROBE, NULL, 0,
+	  "read-only: never call bind(); predict from the kernel's rules", 2 },
+	{ NULL, 0, NULL, 0, "Output:", 3 },
+	{ "json", 'j', NULL, 0, "machine-readable JSON on stdout", 3 },
+	{ "quiet", 'q', NULL, 0, "print nothing; the exit status says it (errors still go to stderr)", 3 },
+	{ "verbose", 'v', NULL, 0, "also list the sockets on the port that are not in the way, and why", 3 },
 	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
-	  "auto (the default: only on a terminal, never with NO_COLOR), always, never", 2 },
+	  "auto (the default: only on a terminal, never with NO_COLOR), always, never", 3 },
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ 0 }
 };
@@ -121,6 +129,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'j': o->json = true; break;
 	case 'q': o->quiet = true; break;
 	case 'v': o->verbose = true; break;
+	case 'n': o->netns = arg; break;
+	case OPT_NO_PROBE: o->no_probe = true; break;
 	case OPT_V6ONLY: return parse_v6only(o, arg);
 	case OPT_COLOR: return parse_color(o, arg);
 	case ARGP_KEY_ARG:
@@ -196,6 +206,17 @@ static bool live_udp_overlap(const struct wb_diagnosis *d)
 	return false;
 }
 
+/* The rules' answer, where no probe may be made.  A TCP socket that is
+ * only bound is invisible on kernels before v6.7: no "free" then. */
+static int predict(const struct wb_diagnosis *d)
+{
+	int ok = ok_of_prediction(conflict_predict(&d->req, d->socks.v, d->socks.n));
+
+	if (ok == WB_YES && d->req.protocol == IPPROTO_TCP && !d->info.bound_inactive)
+		return WB_UNKNOWN;
+	return ok;
+}
+
 static int list_sockets(struct wb_diagnosis *d, bool verbose)
 {
 	int rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
@@ -257,15 +278,13 @@ static int diagnose(struct wb_diagnosis *d, const struct options *o)
 	int rc;
 
 	d->ok = d->reuseaddr_ok = d->reuseport_ok = WB_UNKNOWN;
-	if (udp_reuse) {
+	if (udp_reuse || o->no_probe) {
 		rc = list_sockets(d, o->verbose);
 		if (rc < 0)
 			return rc;
 	}
-	if (live_udp_overlap(d)) {
-		d->ok = ok_of_prediction(conflict_predict(&d->req, d->socks.v,
-							  d->socks.n));
-		d->err = d->ok == WB_NO ? EADDRINUSE : 0;
+	if (o->no_probe || live_udp_overlap(d)) {
+		d->ok = predict(d);
 	} else {
 		rc = try_bind(&d->req, &d->ok, &d->err);
 		if (rc < 0)
@@ -334,6 +353,11 @@ int main(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &o) || o.error)
 		return fail(EXIT_USAGE, o.bad_arg, o.error ? o.error : "bad usage (see --help)");
+	if (o.netns && (n = netns_enter(o.netns)) < 0)
+		return fail(EXIT_FAILED, o.netns, n == -ENOENT
+			? "no such network namespace"
+			: n == -EPERM ? "no privilege to enter that network namespace"
+			: strerror(-n));
 	n = build_requests(&o, &d, &bad, &err);
 	if (n < 0)
 		return fail(EXIT_USAGE, bad, err ? err : strerror(-n));
@@ -352,6 +376,7 @@ int main(int argc, char **argv)
 	ro.color = want_color(o.color);
 	ro.verbose = o.verbose;
 	ro.host = n > 1 ? o.target : NULL;
+	ro.netns = o.netns;
 	if (o.quiet)
 		;
 	else if (o.json)

@@ -101,11 +101,11 @@ static json_t *jsock(const struct wb_sock *s)
 			 "reason", jstr_or_null(s->why));
 }
 
-static json_t *jrequest(const struct wb_request *r)
+static json_t *jrequest(const struct wb_request *r, const char *netns)
 {
 	char addr[WB_ADDRSTRLEN];
 
-	return json_pack("{s:s, s:s, s:s, s:i, s:n, s:b, s:b, s:o, s:o, s:n, s:n}",
+	return json_pack("{s:s, s:s, s:s, s:i, s:n, s:b, s:b, s:o, s:o, s:o, s:n}",
 			 "protocol", r->protocol == IPPROTO_UDP ? "udp" : "tcp",
 			 "family", r->addr.family == AF_INET6 ? "inet6" : "inet",
 			 "address", addr_str(&r->addr, addr, sizeof(addr)),
@@ -114,7 +114,7 @@ static json_t *jrequest(const struct wb_request *r)
 			 "v6only", r->addr.family == AF_INET6 ? json_boolean(r->v6only)
 							      : json_null(),
 			 "interface", jinterface(r->ifindex),
-			 "netns", "user");
+			 "netns", jstr_untrusted(netns), "user");
 }
 
 static json_t *jbind(const struct wb_diagnosis *d)
@@ -158,7 +158,7 @@ static json_t *jdiagnosis(const struct wb_diagnosis *d,
 				      jsock(s));
 	}
 	root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:b}",
-			 "version", 1, "request", jrequest(&d->req),
+			 "version", 1, "request", jrequest(&d->req, o->netns),
 			 "bind", jbind(d), "conflicts", conflicts,
 			 "verdict", jverdict(&d->verdict),
 			 "bound_sockets_visible",

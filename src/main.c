@@ -4,6 +4,7 @@
  * addresses, diagnose each bind, report, exit 0/1/2/3 (SPEC).
  */
 #include <argp.h>
+#include <signal.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,16 +16,20 @@
 #include "conflict.h"
 #include "diag.h"
 #include "escape.h"
+#include "fix.h"
 #include "netns.h"
 #include "owners.h"
 #include "probe.h"
 #include "report.h"
 #include "request.h"
 #include "verdict.h"
+#include "wait.h"
 
 enum exit_status { EXIT_FREE = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
-enum { OPT_V6ONLY = 0x100, OPT_COLOR, OPT_NO_PROBE };
+enum { OPT_V6ONLY = 0x100, OPT_COLOR, OPT_NO_PROBE, OPT_FIX };
+
+#define DEFAULT_WAIT_S 60
 
 struct options {
 	int protocol;
@@ -32,7 +37,8 @@ struct options {
 	bool reuseaddr, reuseport;
 	int v6only;			/* enum wb_tri: WB_UNKNOWN = the sysctl */
 	bool json, quiet, verbose;
-	bool no_probe;
+	bool no_probe, fix;
+	long wait_s;			/* -1: do not wait */
 	const char *netns;
 	int color;			/* enum wb_tri: WB_UNKNOWN = auto */
 	const char *target;
@@ -68,6 +74,10 @@ static const struct argp_option option_table[] = {
 	{ NULL, 0, NULL, 0, "Actions:", 2 },
 	{ "no-probe", OPT_NO_PROBE, NULL, 0,
 	  "read-only: never call bind(); predict from the kernel's rules", 2 },
+	{ "wait", 'w', "SECONDS", OPTION_ARG_OPTIONAL,
+	  "wait until the bind would succeed (default 60 s); exit 1 at the timeout", 2 },
+	{ "fix", OPT_FIX, NULL, 0,
+	  "destroy the conflicting TIME_WAIT sockets (CAP_NET_ADMIN), then probe again; never signals a process", 2 },
 	{ NULL, 0, NULL, 0, "Output:", 3 },
 	{ "json", 'j', NULL, 0, "machine-readable JSON on stdout", 3 },
 	{ "quiet", 'q', NULL, 0, "print nothing; the exit status says it (errors still go to stderr)", 3 },
@@ -115,6 +125,20 @@ static int parse_color(struct options *o, const char *arg)
 	return 0;
 }
 
+static int parse_wait(struct options *o, const char *arg)
+{
+	char *end;
+
+	o->wait_s = DEFAULT_WAIT_S;
+	if (!arg)
+		return 0;
+	errno = 0;
+	o->wait_s = strtol(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end || errno || o->wait_s > 86400)
+		return usage_error(o, arg, "--wait takes a number of seconds (0 to 86400)");
+	return 0;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct options *o = state->input;
@@ -131,6 +155,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v': o->verbose = true; break;
 	case 'n': o->netns = arg; break;
 	case OPT_NO_PROBE: o->no_probe = true; break;
+	case OPT_FIX: o->fix = true; break;
+	case 'w': return parse_wait(o, arg);
 	case OPT_V6ONLY: return parse_v6only(o, arg);
 	case OPT_COLOR: return parse_color(o, arg);
 	case ARGP_KEY_ARG:
@@ -305,6 +331,106 @@ static int diagnose(struct wb_diagnosis *d, const struct options *o)
 	return 0;
 }
 
+static void diagnosis_reset(struct wb_diagnosis *d)
+{
+	socklist_free(&d->socks);
+	verdict_free(&d->verdict);
+	d->probed = d->dumped = false;
+	d->err = 0;
+}
+
+static bool only_time_wait(const struct wb_diagnosis *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (s->blocks == WB_NO)
+			continue;
+		if (s->protocol != IPPROTO_TCP || s->state != WB_TCP_TIME_WAIT)
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/* --fix: the only safe fix for an inet port is destroying TIME_WAIT
+ * sockets, and only when nothing else is in the way. */
+static int apply_fix(struct wb_diagnosis *d, const struct options *o)
+{
+	unsigned destroyed = 0;
+	const char *error = NULL;
+
+	if (!only_time_wait(d)) {
+		d->fix_attempted = true;
+		d->fix_error = "nothing safe to fix: only TIME_WAIT sockets are destroyed; a live socket's process is never signalled";
+		return 0;
+	}
+	for (size_t i = 0; i < d->socks.n && !error; i++) {
+		int rc;
+
+		if (d->socks.v[i].blocks == WB_NO)
+			continue;
+		rc = fix_destroy_time_wait(&d->socks.v[i]);
+		if (rc == 0 || rc == -ENOENT)
+			destroyed += rc == 0;
+		else if (rc == -EPERM || rc == -EACCES)
+			error = "destroying sockets needs CAP_NET_ADMIN: run as root, or use the ss -K command below";
+		else if (rc == -EOPNOTSUPP)
+			error = "this kernel cannot destroy sockets (CONFIG_INET_DIAG_DESTROY is off)";
+		else
+			error = "SOCK_DESTROY failed";
+	}
+	if (!error) {
+		int rc;
+
+		diagnosis_reset(d);
+		rc = diagnose(d, o);
+		if (rc < 0)
+			return rc;
+	}
+	d->fix_attempted = true;
+	d->fix_destroyed = destroyed;
+	d->fix_error = error;
+	return 0;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* --wait: sleep on what can free the port, re-diagnose on each event. */
+static int wait_until_free(struct wb_diagnosis *d, const struct options *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	bool tty = !o->quiet && !o->json && isatty(STDERR_FILENO);
+	int64_t start = wait_now_ms();
+	struct wb_waiter w;
+	int rc = 0;
+
+	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() returns */
+	sigaction(SIGTERM, &sa, NULL);
+	wait_init(&w, (unsigned)o->wait_s, tty ? stderr : NULL);
+	while (d->ok != WB_YES && !interrupted && wait_now_ms() < w.deadline_ms) {
+		if (wait_event(&w, d) == -EINTR || interrupted)
+			break;
+		diagnosis_reset(d);
+		rc = diagnose(d, o);
+		if (rc < 0)
+			break;
+	}
+	wait_done(&w);
+	d->waited = true;
+	d->waited_ms = wait_now_ms() - start;
+	d->wait_timed_out = d->ok != WB_YES && !interrupted;
+	return rc;
+}
+
 static int build_requests(const struct options *o, struct wb_diagnosis **out,
 			  const char **bad, const char **err)
 {
@@ -343,7 +469,7 @@ static int build_requests(const struct options *o, struct wb_diagnosis **out,
 int main(int argc, char **argv)
 {
 	struct options o = { .protocol = IPPROTO_TCP, .v6only = WB_UNKNOWN,
-			     .color = WB_UNKNOWN };
+			     .color = WB_UNKNOWN, .wait_s = -1 };
 	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT", doc,
 			     NULL, NULL, NULL };
 	struct wb_report_opts ro = { 0 };
@@ -363,6 +489,11 @@ int main(int argc, char **argv)
 		return fail(EXIT_USAGE, bad, err ? err : strerror(-n));
 	for (int i = 0; i < n; i++) {
 		int rc = diagnose(&d[i], &o);
+
+		if (rc == 0 && o.fix && d[i].ok != WB_YES)
+			rc = apply_fix(&d[i], &o);
+		if (rc == 0 && o.wait_s >= 0 && d[i].ok != WB_YES)
+			rc = wait_until_free(&d[i], &o);
 
 		if (rc < 0) {
 			status = fail(EXIT_FAILED, NULL, rc == -EPERM || rc == -EACCES

@@ -163,6 +163,12 @@ static json_t *jdiagnosis(const struct wb_diagnosis *d,
 			 "verdict", jverdict(&d->verdict),
 			 "bound_sockets_visible",
 			 d->req.protocol == IPPROTO_UDP || d->info.bound_inactive);
+	if (d->fix_attempted)
+		json_object_set_new(root, "fix", json_pack("{s:i, s:o}",
+			"destroyed", d->fix_destroyed, "error", jstr_or_null(d->fix_error)));
+	if (d->waited)
+		json_object_set_new(root, "wait", json_pack("{s:I, s:b}",
+			"waited_ms", (json_int_t)d->waited_ms, "timed_out", d->wait_timed_out));
 	if (o->verbose)
 		json_object_set_new(root, "others", others);
 	else

@@ -178,6 +178,14 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 {
 	bool any_other = false;
 
+	if (d->fix_attempted && d->fix_error)
+		fprintf(f, "--fix: %s\n", d->fix_error);
+	else if (d->fix_attempted)
+		fprintf(f, "--fix: destroyed %u TIME_WAIT socket%s\n", d->fix_destroyed,
+			d->fix_destroyed == 1 ? "" : "s");
+	if (d->waited)
+		fprintf(f, "--wait: %s after %.1f s\n", d->ok == WB_YES ? "free" :
+			d->wait_timed_out ? "timed out" : "interrupted", d->waited_ms / 1000.0);
 	print_first_line(f, d, o);
 	if (d->ok == WB_YES && !o->verbose)
 		return;

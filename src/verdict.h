@@ -37,6 +37,14 @@ struct wb_diagnosis {
 	struct wb_diag_info info;
 	struct wb_socklist socks;	/* every socket seen on the port */
 	struct wb_verdict verdict;
+
+	/* --fix and --wait, when asked for. */
+	bool fix_attempted;
+	unsigned fix_destroyed;		/* TIME_WAIT sockets destroyed */
+	const char *fix_error;		/* why nothing (more) was fixed */
+	bool waited;
+	int64_t waited_ms;
+	bool wait_timed_out;
 };
 
 /* Pick the cause by SPEC's precedence and write the fixes. */

@@ -1,0 +1,146 @@
+/* wait: --wait sleeps on what can free the port, never busy-polls:
+ * the holders' pidfds (process exit), the kernel's socket-destroy
+ * broadcasts, and the TIME_WAIT timers the dump reported. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/sock_diag.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+
+#include "wait.h"
+
+#define MAX_PIDFDS 64
+/* Without destroy events, a socket closed by a live process gives no
+ * event: re-check this often, so a freed port is seen within 100 ms. */
+#define RECHECK_MS 100
+/* With them, re-check now and then all the same. */
+#define SAFETY_MS 1000
+
+int64_t wait_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int subscribe_destroy(void)
+{
+	static const int groups[] = {
+		SKNLGRP_INET_TCP_DESTROY, SKNLGRP_INET_UDP_DESTROY,
+		SKNLGRP_INET6_TCP_DESTROY, SKNLGRP_INET6_UDP_DESTROY,
+	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			NETLINK_SOCK_DIAG);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &groups[i],
+			       sizeof(groups[i])) < 0)
+			goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+void wait_init(struct wb_waiter *w, unsigned timeout_s, FILE *countdown)
+{
+	w->destroy_fd = subscribe_destroy();
+	w->deadline_ms = wait_now_ms() + (int64_t)timeout_s * 1000;
+	w->countdown = countdown;
+}
+
+void wait_done(struct wb_waiter *w)
+{
+	if (w->countdown) {
+		fputs("\r\033[K", w->countdown);
+		fflush(w->countdown);
+	}
+	if (w->destroy_fd >= 0)
+		close(w->destroy_fd);
+	w->destroy_fd = -1;
+}
+
+static void drain(int fd)
+{
+	char buf[8192];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* The pidfds of every holder of a conflicting socket, at most MAX_PIDFDS. */
+static int open_pidfds(const struct wb_diagnosis *d, struct pollfd *p, int n)
+{
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		for (size_t j = 0; s->blocks != WB_NO && j < s->n_owners; j++) {
+			int fd = (int)syscall(SYS_pidfd_open, s->owners[j].pid, 0);
+
+			if (fd >= 0 && n < MAX_PIDFDS + 1)
+				p[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+			else if (fd >= 0)
+				close(fd);
+		}
+	}
+	return n;
+}
+
+static int64_t time_wait_expiry(const struct wb_diagnosis *d, int64_t now)
+{
+	uint32_t max = 0;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (s->blocks != WB_NO && s->protocol == IPPROTO_TCP &&
+		    s->state == WB_TCP_TIME_WAIT && s->expires_ms > max)
+			max = s->expires_ms;
+	}
+	return max ? now + max + 10 : INT64_MAX;
+}
+
+static void draw(FILE *f, const struct wb_diagnosis *d, int64_t left_ms)
+{
+	fprintf(f, "\r\033[Kwhybind: waiting for port %u (%s): %lld s left",
+		d->req.port, d->verdict.cause, (long long)(left_ms + 999) / 1000);
+	fflush(f);
+}
+
+int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
+{
+	struct pollfd p[MAX_PIDFDS + 1];
+	int64_t now = wait_now_ms(), until;
+	int n = 0, rc;
+
+	if (w->destroy_fd >= 0)
+		p[n++] = (struct pollfd){ .fd = w->destroy_fd, .events = POLLIN };
+	n = open_pidfds(d, p, n);
+	until = time_wait_expiry(d, now);
+	if (until > w->deadline_ms)
+		until = w->deadline_ms;
+	if (until > now + (w->destroy_fd >= 0 ? SAFETY_MS : RECHECK_MS))
+		until = now + (w->destroy_fd >= 0 ? SAFETY_MS : RECHECK_MS);
+	if (w->countdown) {
+		draw(w->countdown, d, w->deadline_ms - now);
+		if (until > now + 1000 - (w->deadline_ms - now) % 1000)
+			until = now + 1000 - (w->deadline_ms - now) % 1000;
+	}
+	rc = poll(p, n, until > now ? (int)(until - now) : 0);
+	rc = rc < 0 && errno == EINTR ? -EINTR : 0;
+	if (w->destroy_fd >= 0)
+		drain(w->destroy_fd);
+	for (int i = w->destroy_fd >= 0; i < n; i++)
+		close(p[i].fd);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* wait: sleep on the events that can free a port. */
+#ifndef WB_WAIT_H
+#define WB_WAIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "verdict.h"
+
+struct wb_waiter {
+	int destroy_fd;			/* sock_diag destroy events, or -1 */
+	int64_t deadline_ms;		/* CLOCK_MONOTONIC */
+	FILE *countdown;		/* a terminal to draw on, or NULL */
+};
+
+int64_t wait_now_ms(void);
+
+/* Subscribe to the kernel's socket-destroy broadcasts (CAP_NET_ADMIN).
+ * Without them, wait_event() re-checks every 100 ms instead. */
+void wait_init(struct wb_waiter *w, unsigned timeout_s, FILE *countdown);
+void wait_done(struct wb_waiter *w);
+
+/* Sleep until a holder of a conflicting socket exits (its pidfd), a
+ * socket is destroyed, the last conflicting TIME_WAIT expires, or the
+ * deadline.  Returns 0, or -EINTR when a signal came. */
+int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d);
+
+#endif

@@ -69,6 +69,15 @@ struct wb_owner {
 	pid_t ppid;
 	pid_t sid;			/* session leader (a stopped job's shell) */
 	char tty[32];			/* "pts/3", "tty1", or "" for none */
+
+	/* Where it comes from (origin.c); "" where it cannot be told. */
+	char unit[256];			/* innermost systemd .service or .scope */
+	bool user_unit;			/* under user@UID.service */
+	char runtime[16];		/* docker, podman, containerd, cri-o, lxc */
+	char container[72];		/* the id as that runtime prints it */
+	char pod[72];			/* Kubernetes pod uid */
+	char leader_comm[64];		/* the session leader's comm (a shell) */
+	pid_t tracer;			/* TracerPid of a traced process */
 };
 
 struct wb_sock {

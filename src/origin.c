@@ -1,0 +1,213 @@
+/* origin: systemd units and containers from /proc/PID/cgroup, the session
+ * leader of a stopped job, the tracer of a traced process. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "origin.h"
+
+/* /proc/PID/cgroup is short; a path longer than this is cut, not fatal. */
+#define CGROUP_MAX 8192
+
+static size_t read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0, r;
+
+	if (fd < 0)
+		return 0;
+	while ((size_t)n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
+		n += r;
+	close(fd);
+	buf[n] = '\0';
+	return (size_t)n;
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+static void copy(char *dst, size_t cap, const char *src, size_t len)
+{
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static bool all_hex(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+/* A path component naming a container: "docker-ID.scope", "libpod-ID.scope",
+ * "cri-containerd-ID.scope", "crio-ID.scope", or a bare 64-hex id under
+ * /docker/ or a kubepods tree. */
+static bool container_component(const char *c, size_t len, const char *parent,
+				struct wb_owner *o)
+{
+	static const struct { const char *prefix, *runtime; } scopes[] = {
+		{ "docker-", "docker" }, { "libpod-", "podman" },
+		{ "cri-containerd-", "containerd" }, { "crio-", "cri-o" },
+	};
+
+	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		size_t p = strlen(scopes[i].prefix);
+
+		if (len == p + 64 + 6 && !strncmp(c, scopes[i].prefix, p) &&
+		    ends_with(c, len, ".scope") && all_hex(c + p, 64)) {
+			copy(o->runtime, sizeof(o->runtime), scopes[i].runtime, strlen(scopes[i].runtime));
+			copy(o->container, sizeof(o->container), c + p, 12);
+			return true;
+		}
+	}
+	if (len == 64 && all_hex(c, 64) && parent) {
+		const char *rt = !strcmp(parent, "docker") ? "docker" : "containerd";
+
+		copy(o->runtime, sizeof(o->runtime), rt, strlen(rt));
+		copy(o->container, sizeof(o->container), c, 12);
+		return true;
+	}
+	return false;
+}
+
+/* "pod<uid>" (cgroupfs) or "kubepods-<qos>-pod<uid>.slice" (systemd). */
+static void pod_component(const char *c, size_t len, struct wb_owner *o)
+{
+	const char *pod = NULL;
+	size_t n;
+
+	if (len > 3 && !strncmp(c, "pod", 3))
+		pod = c;
+	for (const char *p = c; !pod && (p = memmem(p, len - (p - c), "-pod", 4)); p++)
+		if (!memmem(p + 1, len - (p + 1 - c), "-pod", 4))
+			pod = p + 1;
+	if (!pod)
+		return;
+	n = len - (pod + 3 - c);
+	if (ends_with(c, len, ".slice"))
+		n -= 6;
+	copy(o->pod, sizeof(o->pod), pod + 3, n);
+	for (char *u = o->pod; *u; u++)
+		if (*u == '_')
+			*u = '-';	/* systemd escapes the uid's dashes */
+}
+
+/* Walk "/a/b/c" from the root: the innermost unit wins. */
+static void parse_path(const char *path, size_t len, struct wb_owner *o)
+{
+	const char *end = path + len, *c = path;
+	char parent[16] = "";
+	bool kube = false;
+
+	while (c < end) {
+		const char *slash = memchr(c, '/', end - c);
+		size_t n = (slash ? slash : end) - c;
+
+		if (n == 0) {
+			c++;
+			continue;
+		}
+		if (n > 13 && !strncmp(c, "user@", 5) && ends_with(c, n, ".service"))
+			o->user_unit = true;
+		if (ends_with(c, n, ".service") || ends_with(c, n, ".scope"))
+			copy(o->unit, sizeof(o->unit), c, n);
+		if (!strncmp(c, "kubepods", 8))
+			kube = true;
+		if (kube)
+			pod_component(c, n, o);
+		if (!strncmp(c, "lxc.payload.", 12) || !strcmp(parent, "lxc")) {
+			size_t p = strncmp(c, "lxc.payload.", 12) ? 0 : 12;
+
+			copy(o->runtime, sizeof(o->runtime), "lxc", 3);
+			copy(o->container, sizeof(o->container), c + p, n - p);
+		} else {
+			container_component(c, n, kube ? "kubepods" :
+					    !strcmp(parent, "docker") ? parent : NULL, o);
+		}
+		copy(parent, sizeof(parent), c, n);
+		c += n;
+	}
+	/* A user unit is named without the user@ wrapper. */
+	if (o->user_unit && !strncmp(o->unit, "user@", 5))
+		o->user_unit = false;
+}
+
+void origin_parse_cgroup(const char *buf, size_t len, struct wb_owner *o)
+{
+	const char *line = buf, *end = buf + len, *v1 = NULL, *v2 = NULL;
+	size_t v1_len = 0, v2_len = 0;
+
+	while (line < end) {
+		const char *nl = memchr(line, '\n', end - line);
+		size_t n = (nl ? nl : end) - line;
+
+		if (n > 3 && !strncmp(line, "0::", 3)) {
+			v2 = line + 3;
+			v2_len = n - 3;
+		} else {
+			const char *sd = memmem(line, n, ":name=systemd:", 14);
+
+			if (sd) {
+				v1 = sd + 14;
+				v1_len = n - (size_t)(v1 - line);
+			}
+		}
+		line += n + 1;
+	}
+	/* cgroup v2 when it is in use ("0::/" alone means a v1 host). */
+	if (v2 && v2_len > 1)
+		parse_path(v2, v2_len, o);
+	else if (v1)
+		parse_path(v1, v1_len, o);
+}
+
+static void read_leader(struct wb_owner *o)
+{
+	char path[64], buf[64];
+	size_t n;
+
+	if (o->sid <= 0 || o->sid == o->pid)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", o->sid);
+	n = read_file(path, buf, sizeof(buf));
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	copy(o->leader_comm, sizeof(o->leader_comm), buf, n);
+}
+
+static void read_tracer(struct wb_owner *o)
+{
+	char path[64], buf[4096], *t;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", o->pid);
+	if (!read_file(path, buf, sizeof(buf)))
+		return;
+	t = strstr(buf, "\nTracerPid:");
+	if (t)
+		o->tracer = (pid_t)strtol(t + 11, NULL, 10);
+}
+
+void origin_read(struct wb_owner *o)
+{
+	char path[64];
+	char *buf = xmalloc(CGROUP_MAX);
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", o->pid);
+	n = read_file(path, buf, CGROUP_MAX);
+	origin_parse_cgroup(buf, n, o);
+	free(buf);
+	if (o->state == 'T' || o->state == 't')
+		read_leader(o);
+	if (o->state == 't')
+		read_tracer(o);
+}

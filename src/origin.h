@@ -1,0 +1,16 @@
+/* origin: where a process comes from -- its systemd unit, its container,
+ * the shell that stopped it, the debugger that traces it. */
+#ifndef WB_ORIGIN_H
+#define WB_ORIGIN_H
+
+#include "whybind.h"
+
+/* Fill unit, user_unit, runtime, container, pod, leader_comm and tracer
+ * of an owner from /proc.  A process that has gone leaves them empty. */
+void origin_read(struct wb_owner *o);
+
+/* Pure: parse the text of /proc/PID/cgroup (cgroup v2 "0::/path" or the
+ * v1 "N:name=systemd:/path" line). */
+void origin_parse_cgroup(const char *buf, size_t len, struct wb_owner *o);
+
+#endif

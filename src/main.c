@@ -18,6 +18,7 @@
 #include "escape.h"
 #include "fix.h"
 #include "netns.h"
+#include "origin.h"
 #include "owners.h"
 #include "probe.h"
 #include "report.h"
@@ -258,8 +259,12 @@ static int list_sockets(struct wb_diagnosis *d, bool verbose)
 		struct wb_sock *s = &d->socks.v[i];
 		const char *why;
 
-		if (conflict_overlap(&d->req, s, &why) != WB_NO)
+		/* The details only for the sockets that can be in the way. */
+		if (conflict_overlap(&d->req, s, &why) != WB_NO) {
 			owners_read_sockopts(s);
+			for (size_t j = 0; j < s->n_owners; j++)
+				origin_read(&s->owners[j]);
+		}
 		s->blocks = conflict_blocks(&d->req, s, &s->why);
 	}
 	return rc;

@@ -49,18 +49,34 @@ static json_t *jendpoint(const struct wb_addr *a, uint16_t port)
 			 "port", port);
 }
 
+static json_t *jcontainer(const struct wb_owner *o)
+{
+	if (!o->runtime[0])
+		return json_null();
+	return json_pack("{s:s, s:o, s:o}", "runtime", o->runtime,
+			 "id", jstr_untrusted(o->container),
+			 "pod", o->pod[0] ? jstr_untrusted(o->pod) : json_null());
+}
+
 static json_t *jowner(const struct wb_owner *o)
 {
 	char state[2] = { o->state, '\0' };
+	json_t *j;
 
-	return json_pack("{s:i, s:o, s:o, s:i, s:o, s:s, s:b, s:o, s:o, s:o, s:i}",
-			 "pid", o->pid, "comm", jstr_untrusted(o->comm),
-			 "cmdline", jstr_untrusted(o->cmdline),
-			 "uid", (int)o->uid, "user", juser(o->uid),
-			 "state", state, "stopped", o->state == 'T' || o->state == 't',
-			 "tty", o->tty[0] ? json_string(o->tty) : json_null(),
-			 "unit", json_null(), "container", json_null(),
-			 "fd", o->fd);
+	j = json_pack("{s:i, s:o, s:o, s:i, s:o, s:s, s:b, s:o, s:o, s:o, s:i}",
+		      "pid", o->pid, "comm", jstr_untrusted(o->comm),
+		      "cmdline", jstr_untrusted(o->cmdline),
+		      "uid", (int)o->uid, "user", juser(o->uid),
+		      "state", state, "stopped", o->state == 'T' || o->state == 't',
+		      "tty", o->tty[0] ? json_string(o->tty) : json_null(),
+		      "unit", o->unit[0] ? jstr_untrusted(o->unit) : json_null(),
+		      "container", jcontainer(o), "fd", o->fd);
+	json_object_set_new(j, "user_unit", json_boolean(o->user_unit));
+	json_object_set_new(j, "session_leader", o->leader_comm[0] ?
+		json_pack("{s:i, s:o}", "pid", o->sid, "comm", jstr_untrusted(o->leader_comm))
+		: json_null());
+	json_object_set_new(j, "tracer", o->tracer ? json_integer(o->tracer) : json_null());
+	return j;
 }
 
 static json_t *jinterface(uint32_t ifindex)

@@ -120,10 +120,28 @@ static void add_fix(struct wb_verdict *v, const char *action, char *text,
 	v->fixes[v->n_fixes++] = (struct wb_fix){ action, text, command };
 }
 
+/* ", nginx.service" or ", docker container 3f2a9c1b7d4e", or "". */
+static char *origin_text(const struct wb_owner *o)
+{
+	char *name, *out;
+
+	if (o->runtime[0]) {
+		name = wb_escape_str(o->container, WB_ESC_TERM);
+		out = fmt(", %s container %s", o->runtime, name);
+	} else if (o->unit[0]) {
+		name = wb_escape_str(o->unit, WB_ESC_TERM);
+		out = fmt(", %s%s", name, o->user_unit ? " (user unit)" : "");
+	} else {
+		return fmt("%s", "");
+	}
+	free(name);
+	return out;
+}
+
 /* "nginx (pid 812)", "nginx (pids 812, 813)", or who we could not see. */
 static char *holder_text(const struct wb_sock *s)
 {
-	char *comm, *out, *pids = fmt("%d", s->owners ? s->owners[0].pid : 0);
+	char *comm, *where, *out, *pids = fmt("%d", s->owners ? s->owners[0].pid : 0);
 
 	if (s->n_owners == 0) {
 		free(pids);
@@ -139,8 +157,10 @@ static char *holder_text(const struct wb_sock *s)
 		pids = more;
 	}
 	comm = wb_escape_str(s->owners[0].comm, WB_ESC_TERM);
-	out = fmt("%s (pid%s %s%s)", comm, s->n_owners > 1 ? "s" : "", pids,
-		  s->n_owners > 8 ? ", ..." : "");
+	where = origin_text(&s->owners[0]);
+	out = fmt("%s (pid%s %s%s%s)", comm, s->n_owners > 1 ? "s" : "", pids,
+		  s->n_owners > 8 ? ", ..." : "", where);
+	free(where);
 	free(comm);
 	free(pids);
 	return out;
@@ -234,11 +254,17 @@ static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 			  const char *pids)
 {
 	const struct wb_owner *o = &s->owners[0];
+	char *leader = wb_escape_str(o->leader_comm[0] ? o->leader_comm : "the shell",
+				     WB_ESC_TERM);
 
-	if (o->tty[0])
+	if (o->state == 't')
 		add_fix(v, "resume-process",
-			fmt("resume the stopped job: run `fg` in the shell that stopped it (session leader pid %d, terminal %s), or send it SIGCONT",
-			    o->sid, o->tty),
+			fmt("the process is held by a debugger (tracer pid %d): detach it (or end the debugger), then resume it",
+			    o->tracer), fmt("kill -CONT %s", pids));
+	else if (o->tty[0])
+		add_fix(v, "resume-process",
+			fmt("resume the job stopped with Ctrl+Z: run `fg` in %s (pid %d) on %s, or send it SIGCONT",
+			    leader, o->sid, o->tty),
 			fmt("kill -CONT %s", pids));
 	else
 		add_fix(v, "resume-process",
@@ -246,6 +272,36 @@ static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 			fmt("kill -CONT %s", pids));
 	add_fix(v, "stop-process", fmt("or end it (it exits once resumed)"),
 		fmt("kill %s; kill -CONT %s", pids, pids));
+	free(leader);
+}
+
+/* The holder's manager stops it properly: systemd, a container runtime. */
+static void fixes_manager(struct wb_verdict *v, const struct wb_sock *s)
+{
+	static const struct { const char *runtime, *stop; } runtimes[] = {
+		{ "docker", "docker stop" }, { "podman", "podman stop" },
+		{ "containerd", "crictl stop" }, { "cri-o", "crictl stop" },
+		{ "lxc", "lxc-stop -n" },
+	};
+	const struct wb_owner *o = &s->owners[0];
+	char *name;
+
+	for (size_t i = 0; o->runtime[0] && i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		if (strcmp(o->runtime, runtimes[i].runtime))
+			continue;
+		name = wb_escape_str(o->container, WB_ESC_SHELL);
+		add_fix(v, "stop-container",
+			fmt("stop the %s container %s that runs it", o->runtime, name),
+			fmt("%s %s", runtimes[i].stop, name));
+		free(name);
+		return;
+	}
+	if (strlen(o->unit) > 8 && !strcmp(o->unit + strlen(o->unit) - 8, ".service")) {
+		name = wb_escape_str(o->unit, WB_ESC_SHELL);
+		add_fix(v, "stop-unit", fmt("stop the systemd unit %s that runs it", name),
+			fmt("systemctl%s stop %s", o->user_unit ? " --user" : "", name));
+		free(name);
+	}
 }
 
 static void fixes_in_use(struct wb_diagnosis *d, enum cause c,
@@ -277,6 +333,7 @@ static void fixes_in_use(struct wb_diagnosis *d, enum cause c,
 	} else if (c != C_STOPPED && pids) {
 		char *who = holder_text(s);
 
+		fixes_manager(v, s);
 		add_fix(v, "stop-process", fmt("stop %s", who), fmt("kill %s", pids));
 		free(who);
 	}

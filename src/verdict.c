@@ -326,7 +326,7 @@ static void fixes_in_use(struct wb_diagnosis *d, enum cause c,
 		add_fix(v, "fix-time-wait",
 			fmt("destroy the TIME_WAIT sockets now (root, CONFIG_INET_DIAG_DESTROY)"),
 			fmt("ss -K state time-wait '( sport = :%u )'", d->req.port));
-		if (d->reuseaddr_ok == WB_NO)
+		if (d->reuseaddr_ok == WB_NO && !d->req.reuseaddr)
 			add_fix(v, "set-reuseaddr",
 				fmt("set SO_REUSEADDR in the server, so that its own TIME_WAIT sockets do not block its next start"),
 				NULL);

@@ -63,14 +63,23 @@ struct wb_sock *socklist_add(struct wb_socklist *l)
 	return s;
 }
 
+static void sock_free(struct wb_sock *s)
+{
+	for (size_t j = 0; j < s->n_owners; j++)
+		free(s->owners[j].cmdline);
+	free(s->owners);
+	free(s->path);
+}
+
+void socklist_truncate(struct wb_socklist *l, size_t n)
+{
+	while (l->n > n)
+		sock_free(&l->v[--l->n]);
+}
+
 void socklist_free(struct wb_socklist *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		for (size_t j = 0; j < l->v[i].n_owners; j++)
-			free(l->v[i].owners[j].cmdline);
-		free(l->v[i].owners);
-		free(l->v[i].path);
-	}
+	socklist_truncate(l, 0);
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;

@@ -131,6 +131,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
 struct wb_sock *socklist_add(struct wb_socklist *l);
+void socklist_truncate(struct wb_socklist *l, size_t n);
 void socklist_free(struct wb_socklist *l);
 
 #endif

@@ -1,9 +1,17 @@
 /* owners: socket inode -> the processes holding it, by one walk of
- * /proc/PID/fd; then, for those processes only, what they are. */
-#include <ctype.h>
+ * /proc/PID/fd; then, for the processes that hold one, what they are. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE			/* CPU_COUNT */
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +22,49 @@
 
 #include "owners.h"
 
-/* A command line longer than this is cut and marked: whybind must not
- * grow with a hostile process's argv. */
-#define CMDLINE_MAX 65536
+/* Linux 5.3 and 5.6; the same number on every architecture. */
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+/* A command line longer than this is cut and marked "...": whybind must
+ * not grow with a hostile process's argv. */
+#define CMDLINE_MAX (64 * 1024)
+/* 52 numeric fields and a comm of at most 64 bytes fit; we need seven. */
+#define STAT_MAX 1024
+/* The Uid: line comes before any field a process controls the length of
+ * (Name: is escaped, at most 256 bytes). */
+#define STATUS_MAX 4096
+/* readlinkat of /proc/PID/fd/N costs 2-4 us in the kernel, for every fd
+ * of the host: the walk is shared by a few threads, never many on a
+ * production host. */
+#define WALKERS_MAX 4
 
 struct wanted {
 	uint64_t inode;
 	size_t sock;			/* index in the caller's array */
+};
+
+/* The walk, shared by its threads. */
+struct walk {
+	const struct wanted *w;
+	size_t nw;
+	struct wb_sock *socks;
+	int procfd;
+	DIR *proc;
+	pthread_mutex_t lock;		/* proc and every socks[].owners */
+	atomic_bool unreadable;		/* some process's fds hidden */
+};
+
+/* One process's details, read once at its first wanted socket. */
+struct proc {
+	int dirfd;			/* /proc/PID: pins the process */
+	pid_t pid;
+	bool described;
+	struct wb_owner tmpl;
 };
 
 static int cmp_wanted(const void *a, const void *b)
@@ -30,38 +74,78 @@ static int cmp_wanted(const void *a, const void *b)
 	return x->inode < y->inode ? -1 : x->inode > y->inode;
 }
 
-/* "socket:[12345]" -> 12345, or 0. */
-static uint64_t socket_inode(const char *link)
+/* Strict decimal: "123" -> 123; anything else (".", "self") -> -1. */
+static long parse_num(const char *s)
+{
+	long v = *s ? 0 : -1;
+
+	for (; *s && v >= 0; s++) {
+		if (*s < '0' || *s > '9' || v > INT_MAX / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* "socket:[12345]" -> 12345, or 0 for anything else. */
+static uint64_t socket_inode(const char *link, size_t len)
 {
 	uint64_t ino = 0;
 
-	if (strncmp(link, "socket:[", 8) != 0)
+	if (len < 10 || memcmp(link, "socket:[", 8) != 0 ||
+	    link[len - 1] != ']')
 		return 0;
-	for (link += 8; *link >= '0' && *link <= '9'; link++)
-		ino = ino * 10 + (uint64_t)(*link - '0');
-	return *link == ']' ? ino : 0;
+	for (size_t i = 8; i < len - 1; i++) {
+		if (link[i] < '0' || link[i] > '9')
+			return 0;
+		ino = ino * 10 + (uint64_t)(link[i] - '0');
+	}
+	return ino;
 }
 
+/* Read at most cap - 1 bytes of a /proc file and NUL-terminate them. */
 static size_t read_at(int dirfd, const char *name, char *buf, size_t cap)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n = 0, r;
+	size_t n = 0;
+	ssize_t r;
 
+	buf[0] = '\0';
 	if (fd < 0)
 		return 0;
-	while ((size_t)n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += r;
+	while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
+		n += (size_t)r;
 	close(fd);
 	buf[n] = '\0';
-	return (size_t)n;
+	return n;
+}
+
+/* The kernel's name for a device it has no fixed rule for. */
+static int tty_from_sysfs(unsigned major, unsigned minor, char *out, size_t cap)
+{
+	char path[64], buf[512], *name, *end;
+
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/uevent",
+		 major, minor);
+	if (!read_at(AT_FDCWD, path, buf, sizeof(buf)))
+		return -ENOENT;
+	/* uevent starts with MAJOR= and MINOR=, so DEVNAME follows a '\n'. */
+	name = strstr(buf, "\nDEVNAME=");
+	if (!name || name[9] == '\n' || !name[9])
+		return -ENOENT;
+	if ((end = strchr(name + 9, '\n')))
+		*end = '\0';
+	snprintf(out, cap, "%s", name + 9);
+	return 0;
 }
 
 void owners_tty_name(int tty_nr, char *out, size_t cap)
 {
-	unsigned major = ((unsigned)tty_nr >> 8) & 0xfff;
-	unsigned minor = ((unsigned)tty_nr & 0xff) | (((unsigned)tty_nr >> 12) & 0xfff00);
+	unsigned nr = (unsigned)tty_nr;
+	unsigned major = (nr >> 8) & 0xfff;
+	unsigned minor = (nr & 0xff) | ((nr >> 12) & 0xfff00);
 
-	if (tty_nr == 0)
+	if (nr == 0)
 		snprintf(out, cap, "%s", "");
 	else if (major >= 136 && major <= 143)
 		snprintf(out, cap, "pts/%u", minor + (major - 136) * 256);
@@ -69,28 +153,66 @@ void owners_tty_name(int tty_nr, char *out, size_t cap)
 		snprintf(out, cap, "tty%u", minor);
 	else if (major == 4)
 		snprintf(out, cap, "ttyS%u", minor - 64);
-	else
+	else if (tty_from_sysfs(major, minor, out, cap) < 0)
 		snprintf(out, cap, "%u:%u", major, minor);
+}
+
+/* " 123" -> 123 at *p, which moves past it.  The buffer need not be
+ * NUL-terminated, and a field cut by a short read is refused. */
+static int stat_field(const char **p, const char *end, long long *v)
+{
+	const char *s = *p;
+	long long n = 0;
+	int neg = 0;
+
+	if (s >= end || *s++ != ' ')
+		return -EINVAL;
+	if (s < end && *s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (s >= end || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (n > (LLONG_MAX - 9) / 10)
+			return -ERANGE;
+		n = n * 10 + (*s - '0');
+	}
+	if (s >= end || (*s != ' ' && *s != '\n'))
+		return -EINVAL;
+	*v = neg ? -n : n;
+	*p = s;
+	return 0;
 }
 
 int owners_parse_stat(const char *buf, size_t len, struct wb_owner *o)
 {
-	const char *close = NULL;
-	int ppid, pgrp, sid, tty;
+	const char *lp, *rp = NULL, *p, *end = buf + len;
+	long long ppid, pgrp, sid, tty;
+	size_t n;
 	char state;
 
-	/* comm may hold spaces and ')': the last ')' ends it. */
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] == ')')
-			close = buf + i;
-	if (!close || (size_t)(close - buf) + 2 >= len)
+	/* comm may hold spaces, '(' and ')': the last ')' ends it. */
+	lp = memchr(buf, '(', len);
+	for (p = buf; p < end; p++)
+		if (*p == ')')
+			rp = p;
+	if (!lp || !rp || rp < lp || end - rp < 3 || rp[1] != ' ')
 		return -EINVAL;
-	if (sscanf(close + 2, "%c %d %d %d %d", &state, &ppid, &pgrp, &sid, &tty) != 5)
+	state = rp[2];
+	p = rp + 3;
+	if (stat_field(&p, end, &ppid) < 0 || stat_field(&p, end, &pgrp) < 0 ||
+	    stat_field(&p, end, &sid) < 0 || stat_field(&p, end, &tty) < 0)
 		return -EINVAL;
+	n = (size_t)(rp - lp - 1);
+	if (n >= sizeof(o->comm))
+		n = sizeof(o->comm) - 1;
+	memcpy(o->comm, lp + 1, n);
+	o->comm[n] = '\0';
 	o->state = state;
-	o->ppid = ppid;
-	o->sid = sid;
-	owners_tty_name(tty, o->tty, sizeof(o->tty));
+	o->ppid = (pid_t)ppid;
+	o->sid = (pid_t)sid;
+	owners_tty_name((int)tty, o->tty, sizeof(o->tty));
 	return 0;
 }
 
@@ -98,6 +220,7 @@ char *owners_join_cmdline(const char *buf, size_t len)
 {
 	char *s;
 
+	/* Trailing NULs (and setproctitle padding) are not separators. */
 	while (len && buf[len - 1] == '\0')
 		len--;
 	s = xmalloc(len + 1);
@@ -109,169 +232,304 @@ char *owners_join_cmdline(const char *buf, size_t len)
 
 static char *read_cmdline(int piddir)
 {
+	/* One byte over the cap tells a cut from an exact fit. */
 	char *buf = xmalloc(CMDLINE_MAX + 4), *s;
-	size_t n = read_at(piddir, "cmdline", buf, CMDLINE_MAX);
+	size_t n = read_at(piddir, "cmdline", buf, CMDLINE_MAX + 2);
 
-	if (n == CMDLINE_MAX - 1) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
+	if (n > CMDLINE_MAX) {
+		memcpy(buf + CMDLINE_MAX, "...", 3);
+		n = CMDLINE_MAX + 3;
 	}
 	s = n ? owners_join_cmdline(buf, n) : NULL;
 	free(buf);
 	return s;
 }
 
+/* The effective uid: the second number of the Uid: line. */
 static uid_t read_euid(int piddir)
 {
-	char buf[4096], *uid;
-	unsigned real, eff;
+	char buf[STATUS_MAX], *p, *end;
+	unsigned long v;
 
 	if (!read_at(piddir, "status", buf, sizeof(buf)))
 		return (uid_t)-1;
-	uid = strstr(buf, "\nUid:");
-	if (!uid || sscanf(uid + 5, "%u %u", &real, &eff) != 2)
+	p = strstr(buf, "\nUid:");
+	if (!p)
 		return (uid_t)-1;
-	return eff;
+	strtoul(p + 5, &end, 10);
+	v = strtoul(end, &p, 10);
+	return p == end ? (uid_t)-1 : (uid_t)v;
 }
 
 static void describe(int piddir, struct wb_owner *o)
 {
-	char buf[1024];
+	char buf[STAT_MAX];
 	size_t n;
 
-	n = read_at(piddir, "comm", o->comm, sizeof(o->comm));
-	if (n && o->comm[n - 1] == '\n')
-		o->comm[n - 1] = '\0';
+	o->uid = (uid_t)-1;
 	n = read_at(piddir, "stat", buf, sizeof(buf));
 	owners_parse_stat(buf, n, o);
+	/* The comm file has the same bytes as stat; it wins if readable. */
+	n = read_at(piddir, "comm", buf, sizeof(o->comm) + 1);
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n && n < sizeof(o->comm))
+		memcpy(o->comm, buf, n + 1);
 	o->uid = read_euid(piddir);
 	o->cmdline = read_cmdline(piddir);
 }
 
-static void add_owner(struct wb_sock *s, int piddir, pid_t pid, int fd)
+static void add_owner(struct walk *wk, struct proc *p, size_t sock, int fd)
 {
-	struct wb_owner *o;
+	struct wb_sock *s = &wk->socks[sock];
+	size_t i;
 
-	for (size_t i = 0; i < s->n_owners; i++)
-		if (s->owners[i].pid == pid)
-			return;		/* the same socket on two fds */
-	s->owners = xrealloc(s->owners, (s->n_owners + 1) * sizeof(*s->owners));
-	o = &s->owners[s->n_owners++];
-	memset(o, 0, sizeof(*o));
-	o->pid = pid;
-	o->fd = fd;
-	describe(piddir, o);
+	if (!p->described) {
+		p->tmpl.pid = p->pid;
+		describe(p->dirfd, &p->tmpl);
+		p->described = true;
+	}
+	pthread_mutex_lock(&wk->lock);
+	/* One entry per (process, socket): the first, lowest fd. */
+	for (i = 0; i < s->n_owners && s->owners[i].pid != p->pid; i++)
+		;
+	if (i == s->n_owners) {
+		s->owners = xrealloc(s->owners, (i + 1) * sizeof(*s->owners));
+		s->owners[i] = p->tmpl;
+		s->owners[i].fd = fd;
+		if (p->tmpl.cmdline)
+			s->owners[i].cmdline = xstrdup(p->tmpl.cmdline);
+		s->n_owners++;
+	}
+	pthread_mutex_unlock(&wk->lock);
 }
 
-/* Match one process's descriptors; returns -errno if its fd directory
- * could not be read. */
-static int scan_process(int procfd, pid_t pid, const struct wanted *w,
-			size_t nw, struct wb_sock *socks)
+static void match(struct walk *wk, struct proc *p, uint64_t ino, int fd)
 {
-	char name[32], link[64];
+	const struct wanted *w = wk->w, *end = w + wk->nw, *hit;
+	struct wanted key = { .inode = ino };
+
+	hit = bsearch(&key, w, wk->nw, sizeof(*w), cmp_wanted);
+	if (!hit)
+		return;
+	/* The caller may list one socket twice: serve every entry. */
+	while (hit > w && hit[-1].inode == ino)
+		hit--;
+	for (; hit < end && hit->inode == ino; hit++)
+		add_owner(wk, p, hit->sock, fd);
+}
+
+static bool denied(int err)
+{
+	return err == EACCES || err == EPERM;
+}
+
+/* Match one process's descriptors against the wanted inodes. */
+static void scan_fds(struct walk *wk, struct proc *p, DIR *dir)
+{
 	struct dirent *e;
-	int piddir, fddir;
-	DIR *dir;
+	char link[64];
+	uint64_t ino;
+	ssize_t n;
 
-	snprintf(name, sizeof(name), "%d", pid);
-	piddir = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (piddir < 0)
-		return errno == ENOENT ? 0 : -errno;
-	fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fddir >= 0 ? fdopendir(fddir) : NULL;
-	if (!dir) {
-		int err = errno;
-
-		if (fddir >= 0)
-			close(fddir);
-		close(piddir);
-		return err == ENOENT ? 0 : -err;
-	}
 	while ((e = readdir(dir))) {
-		struct wanted key, *hit;
-		ssize_t n;
-
 		if (e->d_name[0] == '.')
 			continue;
-		n = readlinkat(fddir, e->d_name, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		key.inode = socket_inode(link);
-		hit = key.inode ? bsearch(&key, w, nw, sizeof(*w), cmp_wanted) : NULL;
-		if (hit)
-			add_owner(&socks[hit->sock], piddir, pid, atoi(e->d_name));
+		n = readlinkat(dirfd(dir), e->d_name, link, sizeof(link));
+		if (n < 0 && denied(errno)) {
+			/* The ptrace check is per process: all would fail. */
+			wk->unreadable = true;
+			return;
+		}
+		if (n <= 0 || (size_t)n >= sizeof(link))
+			continue;	/* closed meanwhile, or a long path */
+		ino = socket_inode(link, (size_t)n);
+		if (ino)
+			match(wk, p, ino, (int)parse_num(e->d_name));
 	}
-	closedir(dir);
-	close(piddir);
-	return 0;
 }
 
-int owners_find(struct wb_sock *socks, size_t n)
+static void scan_process(struct walk *wk, pid_t pid)
+{
+	struct proc p = { .pid = pid };
+	char name[16];
+	int fddir;
+	DIR *dir;
+
+	/* Through /proc/PID, so the details come from the same process
+	 * even if its pid is reused while we read. */
+	snprintf(name, sizeof(name), "%d", pid);
+	p.dirfd = openat(wk->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fddir = p.dirfd < 0 ? -1 :
+		openat(p.dirfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fddir >= 0 ? fdopendir(fddir) : NULL;
+	if (!dir) {
+		/* ENOENT, ESRCH: it exited.  Anything else (EACCES: another
+		 * user's process, or hidepid=1) hides its fds from us. */
+		if (errno != ENOENT && errno != ESRCH)
+			wk->unreadable = true;
+		if (fddir >= 0)
+			close(fddir);
+	} else {
+		scan_fds(wk, &p, dir);
+		closedir(dir);
+	}
+	if (p.described)
+		free(p.tmpl.cmdline);
+	if (p.dirfd >= 0)
+		close(p.dirfd);
+}
+
+static void *walker(void *arg)
+{
+	struct walk *wk = arg;
+	struct dirent *e;
+	long pid;
+
+	for (;;) {
+		pid = -1;
+		pthread_mutex_lock(&wk->lock);
+		while (pid <= 0 && (e = readdir(wk->proc)))
+			pid = parse_num(e->d_name);
+		pthread_mutex_unlock(&wk->lock);
+		if (pid <= 0)
+			return NULL;
+		scan_process(wk, (pid_t)pid);
+	}
+}
+
+/* The calling thread walks too; a thread that cannot start leaves its
+ * share to the others. */
+static void walk_all(struct walk *wk)
+{
+	bool started[WALKERS_MAX - 1] = { false };
+	pthread_t th[WALKERS_MAX - 1];
+	sigset_t all, old;
+	cpu_set_t cpus;
+	size_t n = 1;
+
+	/* The CPUs we may run on (taskset, cpuset), not the host's. */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		n = (size_t)CPU_COUNT(&cpus);
+	n = n < 1 ? 1 : n > WALKERS_MAX ? WALKERS_MAX : n;
+
+	/* Signals stay with the main thread, however main.c set them up. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (size_t i = 0; i + 1 < n; i++)
+		started[i] = pthread_create(&th[i], NULL, walker, wk) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	walker(wk);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+}
+
+static int cmp_owner(const void *a, const void *b)
+{
+	const struct wb_owner *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static size_t wanted_build(const struct wb_sock *socks, size_t n,
+			   struct wanted **out)
 {
 	struct wanted *w = xcalloc(n, sizeof(*w));
-	size_t nw = 0, unreadable = 0;
-	struct dirent *e;
-	int procfd;
-	DIR *proc;
+	size_t nw = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (socks[i].inode)
 			w[nw++] = (struct wanted){ socks[i].inode, i };
 	qsort(w, nw, sizeof(*w), cmp_wanted);
-	procfd = nw ? open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	proc = procfd >= 0 ? fdopendir(procfd) : NULL;
-	if (nw && !proc) {
-		free(w);
-		return -errno;
-	}
-	while (proc && (e = readdir(proc))) {
-		pid_t pid = (pid_t)atoi(e->d_name);
+	*out = w;
+	return nw;
+}
 
-		if (pid > 0 && scan_process(procfd, pid, w, nw, socks) < 0)
-			unreadable++;
+int owners_find(struct wb_sock *socks, size_t n)
+{
+	struct walk wk = { .socks = socks };
+	struct wanted *w;
+	int rc = 0;
+
+	wk.nw = wanted_build(socks, n, &w);
+	wk.w = w;
+	/* getdents moves the file offset, openat does not use it: the
+	 * listing and the lookups can share one descriptor. */
+	wk.proc = wk.nw ? opendir("/proc") : NULL;
+	if (wk.nw && !wk.proc) {
+		rc = -errno;
+		wk.unreadable = true;
+	} else if (wk.nw) {
+		wk.procfd = dirfd(wk.proc);
+		pthread_mutex_init(&wk.lock, NULL);
+		walk_all(&wk);
+		pthread_mutex_destroy(&wk.lock);
+		closedir(wk.proc);
 	}
-	if (proc)
-		closedir(proc);
-	for (size_t i = 0; i < n; i++)
-		socks[i].owners_visible = socks[i].n_owners > 0 || !unreadable ||
-					  !socks[i].inode;
+	/* Whichever thread found them, owners come in pid order.  No owner
+	 * found is only an answer if nothing was hidden from us; a socket
+	 * no process holds (TIME_WAIT) hides nothing. */
+	for (size_t i = 0; i < n; i++) {
+		if (socks[i].n_owners > 1)
+			qsort(socks[i].owners, socks[i].n_owners,
+			      sizeof(*socks[i].owners), cmp_owner);
+		socks[i].owners_visible = socks[i].n_owners > 0 ||
+					  !socks[i].inode || !wk.unreadable;
+	}
 	free(w);
-	return 0;
+	return rc;
 }
 
 static int get_flag(int fd, int level, int name)
 {
+	socklen_t len = sizeof(int);
 	int v = 0;
-	socklen_t len = sizeof(v);
 
 	if (getsockopt(fd, level, name, &v, &len) < 0)
 		return WB_UNKNOWN;
 	return v ? WB_YES : WB_NO;
 }
 
-/* Borrow the holder's descriptor: getsockopt and fstat only, then close.
- * Never a read, write, send or receive on it. */
-void owners_read_sockopts(struct wb_sock *s)
+/* A descriptor of the holder's, or -1.  It must still be our socket: the
+ * holder may have closed the fd and reused its number since the walk. */
+static int borrow(const struct wb_sock *s, const struct wb_owner *o)
 {
+	int pidfd, fd, domain = -1;
+	socklen_t len = sizeof(domain);
 	struct stat st;
-	int pidfd, fd;
 
-	if (!s->n_owners)
-		return;
-	pidfd = (int)syscall(SYS_pidfd_open, s->owners[0].pid, 0);
+	pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
 	if (pidfd < 0)
-		return;
-	fd = (int)syscall(SYS_pidfd_getfd, pidfd, s->owners[0].fd, 0);
+		return -1;
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, o->fd, 0);
 	close(pidfd);
 	if (fd < 0)
-		return;
-	/* The fd number may have been reused since the walk. */
-	if (fstat(fd, &st) == 0 && (uint64_t)st.st_ino == s->inode) {
-		s->reuseaddr = get_flag(fd, SOL_SOCKET, SO_REUSEADDR);
-		s->reuseport = get_flag(fd, SOL_SOCKET, SO_REUSEPORT);
-		if (s->family == AF_INET6 && s->v6only == WB_UNKNOWN)
-			s->v6only = get_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY);
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    (uint64_t)st.st_ino != s->inode ||
+	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    (s->family && domain != s->family)) {
+		close(fd);
+		return -1;
 	}
+	return fd;
+}
+
+/* The borrowed descriptor is only ever given to fstat and getsockopt,
+ * then closed: never read, written, sent or received on (SPEC). */
+void owners_read_sockopts(struct wb_sock *s)
+{
+	int fd = -1;
+
+	/* Any holder will do; the first may have exited or be denied. */
+	for (size_t i = 0; i < s->n_owners && fd < 0; i++)
+		fd = borrow(s, &s->owners[i]);
+	if (fd < 0)
+		return;
+	s->reuseaddr = get_flag(fd, SOL_SOCKET, SO_REUSEADDR);
+	s->reuseport = get_flag(fd, SOL_SOCKET, SO_REUSEPORT);
+	if (s->family == AF_INET6 && s->v6only == WB_UNKNOWN)
+		s->v6only = get_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY);
 	close(fd);
 }

@@ -294,7 +294,7 @@ static int dump_once(int family, uint16_t port, struct dump_ctx *c)
 {
 	char buf[DUMP_BUF];
 	unsigned int seq = (unsigned int)time(NULL);
-	struct mnl_socket *nl;
+	struct mnl_socket *nl = NULL;
 	struct nlmsghdr *nlh;
 	int rc = open_diag(&nl);
 

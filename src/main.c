@@ -178,6 +178,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* argp prints its help only without ARGP_NO_ERRS, and ARGP_NO_ERRS is
+ * what keeps its two-line, unescaped errors off the terminal: so it is
+ * dropped only when help or the version is asked for. */
+static bool wants_help(int argc, char **argv)
+{
+	static const char *const words[] = {
+		"--help", "-?", "--usage", "--version", "-V",
+	};
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (parse_word(argv[i], words, 5) >= 0)
+			return true;
+	return false;
+}
+
 /* One line on stderr, the offending argument escaped and shortened. */
 static int fail(enum exit_status status, const char *arg, const char *msg)
 {
@@ -482,7 +497,8 @@ int main(int argc, char **argv)
 	const char *bad = NULL, *err = NULL;
 	int n, status = EXIT_FREE;
 
-	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &o) || o.error)
+	if (argp_parse(&argp, argc, argv, wants_help(argc, argv) ? 0 : ARGP_NO_ERRS,
+		       NULL, &o) || o.error)
 		return fail(EXIT_USAGE, o.bad_arg, o.error ? o.error : "bad usage (see --help)");
 	if (o.netns && (n = netns_enter(o.netns)) < 0)
 		return fail(EXIT_FAILED, o.netns, n == -ENOENT

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The client closing first leaves TIME_WAIT on the client's port, not
 # the server's: nothing blocks a new server.
-. "$TESTLIB"
+. "${TESTLIB:?run from make check}"
 
 fixture_exit clientclose 127.0.0.1 8080
 wb --json 8080

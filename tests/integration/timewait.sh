@@ -1,7 +1,7 @@
 #!/bin/bash
 # The seed story: a server that closed its connection first (Ctrl+C after
 # a client connected) leaves TIME_WAIT on the server port.
-. "$TESTLIB"
+. "${TESTLIB:?run from make check}"
 
 # The old server never set SO_REUSEADDR.
 fixture_exit timewait 127.0.0.1 8080

@@ -258,6 +258,9 @@ static void child_keeps_connection(const struct opts *o)
 
 	if (kid == 0) {
 		close(lfd);
+		/* Let whoever reads our output see its end when we exit. */
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(1);
 		hold();
 	}
 	close(conn);

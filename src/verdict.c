@@ -313,7 +313,11 @@ static void fixes_in_use(struct wb_diagnosis *d, enum cause c,
 
 	if (c == C_STOPPED && pids)
 		fixes_stopped(v, s, pids);
-	if (d->reuseaddr_ok == WB_YES)
+	if (d->reuseaddr_ok == WB_YES && c == C_UDP)
+		add_fix(v, "set-reuseaddr",
+			fmt("set SO_REUSEADDR on the server's socket before bind(); beware: the newer UDP socket then takes the port's unicast datagrams from the old one"),
+			NULL);
+	else if (d->reuseaddr_ok == WB_YES)
 		add_fix(v, "set-reuseaddr",
 			fmt("set SO_REUSEADDR on the server's socket before bind()"), NULL);
 	if (d->reuseport_ok == WB_YES && c != C_STOPPED)

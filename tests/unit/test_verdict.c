@@ -171,8 +171,11 @@ static void check_others(void)
 	add(d, WB_TCP_CLOSE, IPPROTO_UDP, 7, 'S');
 	s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 9, 'S');
 	s->blocks = WB_NO;			/* not in the way: ignored */
+	d->reuseaddr_ok = WB_YES;
 	verdict_make(d);
 	CHECK_STR(d->verdict.cause, "udp-bound");
+	/* A UDP newcomer with SO_REUSEADDR takes the old one's datagrams. */
+	CHECK(strstr(d->verdict.fixes[0].text, "datagrams") != NULL);
 	done(d);
 
 	d = new_diag();

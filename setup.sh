@@ -43,6 +43,7 @@ tests/wbfix listen 0.0.0.0 8080 comm=myserver >/tmp/whybind-demo.$$ &
 pid=$!
 while ! grep -q ready /tmp/whybind-demo.$$ 2>/dev/null; do sleep 0.05; done
 kill -STOP $pid
+while ! grep -q "^[0-9]* ([^)]*) T" /proc/$pid/stat; do sleep 0.02; done
 echo '$ whybind 8080'
 src/whybind --color=always 8080 || true
 kill -CONT $pid; kill $pid; wait $pid 2>/dev/null || true

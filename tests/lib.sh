@@ -92,3 +92,15 @@ wait_gone() {
 	done
 	fail "process $1 did not exit"
 }
+
+# stop_proc PID: SIGSTOP, and wait until the kernel shows it stopped
+# (the signal is delivered asynchronously).
+stop_proc() {
+	local i
+	kill -STOP "$1" || fail "cannot stop $1"
+	for i in $(seq 250); do
+		[ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.02
+	done
+	fail "process $1 did not stop"
+}

@@ -39,7 +39,7 @@ jqt '.wait.timed_out == false and .bind.ok == true'
 
 # --no-probe gives the probe's cause.
 fixture listen 0.0.0.0 8083
-kill -STOP "$FIX_PID"
+stop_proc "$FIX_PID"
 wb --json --no-probe 8083
 expect_rc 1
 jqt '.bind.probed == false and .bind.ok == false and .verdict.cause == "stopped"'

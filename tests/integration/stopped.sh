@@ -3,7 +3,7 @@
 . "${TESTLIB:?run from make check}"
 
 fixture listen 0.0.0.0 8080
-kill -STOP "$FIX_PID"
+stop_proc "$FIX_PID"
 wb --json 8080
 expect_rc 1
 jqt '.verdict.cause == "stopped"'
@@ -19,7 +19,7 @@ jqt '.verdict.cause == "listening"'
 
 # A TIME_WAIT next to a stopped listener: the stopped one wins.
 fixture listen 127.0.0.1 8081 reuseaddr
-kill -STOP "$FIX_PID"
+stop_proc "$FIX_PID"
 fixture_exit timewait 127.0.0.2 8081
 wb --json 8081
 jqt '.verdict.cause == "stopped" and (.conflicts | length) == 2'

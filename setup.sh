@@ -5,6 +5,7 @@
 #
 #   sudo ./setup.sh           all of it: deps, build, demo
 #   sudo ./setup.sh deps      only the Debian packages
+#   ./setup.sh packages       the list of those packages
 #   ./setup.sh build          only the build
 #   sudo ./setup.sh demo      only the demo (needs the build)
 set -eu
@@ -58,8 +59,9 @@ DEMO
 
 case "${1:-all}" in
 deps) deps ;;
+packages) echo $DEPS ;;
 build) build ;;
 demo) make -s tests/wbfix && demo ;;
 all) deps && build && make -s tests/wbfix && demo ;;
-*) echo "usage: setup.sh [all|deps|build|demo]" >&2; exit 2 ;;
+*) echo "usage: setup.sh [all|deps|packages|build|demo]" >&2; exit 2 ;;
 esac

@@ -309,7 +309,9 @@ static int try_reuse(struct wb_diagnosis *d)
 
 		if (port ? d->req.reuseport : d->req.reuseaddr)
 			*ok = d->ok;
-		else if (rules || !d->probed)
+		else if (!d->probed && !rules)
+			continue;	/* --no-probe: null, as promised */
+		else if (rules)
 			*ok = ok_of_prediction(conflict_predict(&r, d->socks.v, d->socks.n));
 		else
 			rc = try_bind(&r, ok, NULL);

@@ -221,6 +221,8 @@ static char *reuseaddr_why(const struct wb_diagnosis *d, unsigned secs)
 {
 	if (d->reuseaddr_ok == WB_YES)
 		return fmt("the sockets in the way are not listening and set SO_REUSEADDR themselves");
+	if (d->reuseaddr_ok == WB_UNKNOWN && !d->probed && d->req.protocol == IPPROTO_TCP)
+		return fmt("not probed (--no-probe)");
 	if (d->reuseaddr_ok == WB_UNKNOWN)
 		return fmt("it depends on whether the old socket set SO_REUSEADDR, which the kernel does not show");
 	if (any_in_way(d, C_LISTENING) || any_in_way(d, C_STOPPED))

@@ -43,6 +43,7 @@ stop_proc "$FIX_PID"
 wb --json --no-probe 8083
 expect_rc 1
 jqt '.bind.probed == false and .bind.ok == false and .verdict.cause == "stopped"'
+jqt '.verdict.reuseaddr_fixes == null and .verdict.reuseport_fixes == null'
 kill -CONT "$FIX_PID"
 wb --json --no-probe 8099
 expect_rc 0

@@ -1,0 +1,498 @@
+/* unix: AF_UNIX targets, the file at a socket path, and the live sockets
+ * bound to it, from NETLINK_SOCK_DIAG's unix_diag via libmnl.
+ *
+ * unix_diag cannot filter in the kernel: no bytecode, and its only exact
+ * lookup is by socket inode and cookie, which are what we are looking
+ * for.  So the dump walks every unix socket of the namespace (thousands
+ * on a busy host) and a cheap userspace test, inode first, keeps ours.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <libmnl/libmnl.h>
+
+#include "unix.h"
+
+#define DUMP_TRIES	3
+#define RECV_TIMEOUT_S	5
+#define DUMP_BUF	32768
+#define SUN_PATH_LEN	sizeof(((struct sockaddr_un *)0)->sun_path)
+
+/* A reply message, validated, before anything is copied out of it. */
+struct unix_view {
+	const struct unix_diag_msg *msg;
+	const char *name;		/* UNIX_DIAG_NAME payload, or NULL */
+	size_t name_len;
+	const struct unix_diag_vfs *vfs;	/* UNIX_DIAG_VFS, or NULL */
+	const struct nlattr *uid;	/* UNIX_DIAG_UID, or NULL */
+};
+
+struct dump_ctx {
+	const struct wb_unix_target *t;
+	const struct wb_unix_file *f;
+	struct wb_socklist *out;
+	int error;
+};
+
+bool unix_target_looks(const char *arg)
+{
+	return arg[0] == '@' || strchr(arg, '/') != NULL;
+}
+
+int unix_target_parse(const char *arg, struct wb_unix_target *t,
+		      const char **err)
+{
+	bool abstract = arg[0] == '@';
+	const char *name = abstract ? arg + 1 : arg;
+	size_t len = strlen(name);
+
+	memset(t, 0, sizeof(*t));
+	if (!abstract && !strchr(arg, '/'))
+		*err = "not a socket path (it needs a '/': ./NAME) or @NAME";
+	else if (len == 0)
+		*err = abstract ? "empty abstract socket name" :
+				  "empty socket path";
+	else if (len > WB_UNIX_NAME_MAX)
+		*err = abstract ?
+		       "abstract socket name longer than 107 bytes (sun_path)" :
+		       "socket path longer than 107 bytes (sun_path)";
+	else
+		*err = NULL;
+	if (*err)
+		return -EINVAL;
+	t->abstract = abstract;
+	memcpy(t->name, name, len + 1);
+	t->len = len;
+	return 0;
+}
+
+/* The kernel's dev_t is major << 20 | minor (MINORBITS in kdev_t.h). */
+uint32_t unix_diag_dev(unsigned int major, unsigned int minor)
+{
+	return (uint32_t)((major & 0xfff) << 20 | (minor & 0xfffff));
+}
+
+/* "ID PARENT MAJ:MIN ..." */
+static bool id_dev(const char *line, unsigned long long *id,
+		   unsigned int *maj, unsigned int *min)
+{
+	return sscanf(line, "%llu %*u %u:%u", id, maj, min) == 3;
+}
+
+int unix_mountinfo_dev(FILE *fp, uint64_t mnt_id, uint32_t *dev)
+{
+	unsigned long long id;
+	unsigned int maj, min;
+	char line[4096];
+	bool whole = true;
+
+	while (fgets(line, sizeof(line), fp)) {
+		/* Only a line's start holds the fields we read. */
+		bool start = whole;
+
+		whole = strchr(line, '\n') != NULL;
+		if (start && id_dev(line, &id, &maj, &min) && id == mnt_id) {
+			*dev = unix_diag_dev(maj, min);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* unix_diag reports a socket file's device as its superblock's s_dev
+ * (sk_diag_dump_vfs() in net/unix/diag.c), raw, where stat(2) gives what
+ * the filesystem's getattr says, in new_encode_dev() form.  Encoding
+ * alone differs on an ext4 root (254:0 is 0xfe00 to stat, 0xfe00000 to
+ * unix_diag); beyond it, an overlayfs whose layers lie on different
+ * filesystems, and btrfs subvolumes, report a device of their own to
+ * stat.  /proc/self/mountinfo's MAJ:MIN is s_dev itself: take it from
+ * the file's mount. */
+static void find_diag_dev(uint64_t mnt_id, struct wb_unix_file *f)
+{
+	FILE *fp = fopen("/proc/self/mountinfo", "re");
+
+	if (!fp)
+		return;
+	f->diag_dev_known = unix_mountinfo_dev(fp, mnt_id, &f->diag_dev) == 0;
+	fclose(fp);
+}
+
+static const char *file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFSOCK:	return "socket";
+	case S_IFREG:	return "regular file";
+	case S_IFDIR:	return "directory";
+	case S_IFLNK:	return "symbolic link";
+	case S_IFIFO:	return "named pipe";
+	case S_IFCHR:	return "character device";
+	case S_IFBLK:	return "block device";
+	default:	return "file of unknown type";
+	}
+}
+
+/* The directory bind() creates the name in: everything before the last
+ * '/', trailing slashes aside. */
+static void parent_of(const char *path, char *out, size_t cap)
+{
+	size_t len = strlen(path);
+	const char *slash;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	slash = memrchr(path, '/', len);
+	if (!slash)
+		snprintf(out, cap, ".");
+	else if (slash == path)
+		snprintf(out, cap, "/");
+	else
+		snprintf(out, cap, "%.*s", (int)(slash - path), path);
+}
+
+static void inspect_parent(const char *path, struct wb_unix_file *f)
+{
+	struct stat st;
+
+	parent_of(path, f->parent, sizeof(f->parent));
+	if (stat(f->parent, &st) < 0) {
+		f->parent_error = errno;
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		f->parent_error = ENOTDIR;
+		return;
+	}
+	f->parent_exists = true;
+	f->parent_writable = access(f->parent, W_OK | X_OK) == 0;
+}
+
+int unix_inspect_path(const char *path, struct wb_unix_file *f)
+{
+	struct statx st;
+
+	memset(f, 0, sizeof(*f));
+	inspect_parent(path, f);
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+		  STATX_TYPE | STATX_INO | STATX_UID | STATX_MNT_ID, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		f->error = errno;
+		return -f->error;
+	}
+	f->exists = true;
+	f->mode = st.stx_mode;
+	f->is_socket = S_ISSOCK(st.stx_mode);
+	f->type_name = file_type_name(st.stx_mode);
+	f->dev = makedev(st.stx_dev_major, st.stx_dev_minor);
+	f->ino = st.stx_ino;
+	f->uid = st.stx_uid;
+	/* STATX_MNT_ID came in v5.8; without it the inode alone decides. */
+	if (st.stx_mask & STATX_MNT_ID)
+		find_diag_dev(st.stx_mnt_id, f);
+	return 0;
+}
+
+const char *unix_type_name(int type)
+{
+	switch (type) {
+	case SOCK_STREAM:	return "stream";
+	case SOCK_DGRAM:	return "dgram";
+	case SOCK_SEQPACKET:	return "seqpacket";
+	default:		return "unknown";
+	}
+}
+
+struct attr_ctx {
+	struct unix_view *v;
+	const char *next;		/* just past the last attribute seen */
+};
+
+/* Is the payload between min and max bytes long?  (libmnl's
+ * mnl_attr_validate2() wants one exact length.) */
+static bool attr_len_ok(const struct nlattr *attr, size_t min, size_t max)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+
+	return mnl_attr_validate(attr, MNL_TYPE_BINARY) == 0 &&
+	       len >= min && len <= max;
+}
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	struct attr_ctx *a = data;
+	struct unix_view *v = a->v;
+
+	a->next = (const char *)attr + MNL_ALIGN(attr->nla_len);
+	switch (mnl_attr_get_type(attr)) {
+	case UNIX_DIAG_NAME:
+		if (!attr_len_ok(attr, 1, SUN_PATH_LEN))
+			return MNL_CB_ERROR;
+		v->name = mnl_attr_get_payload(attr);
+		v->name_len = mnl_attr_get_payload_len(attr);
+		break;
+	case UNIX_DIAG_VFS:
+		if (!attr_len_ok(attr, sizeof(*v->vfs), sizeof(*v->vfs)))
+			return MNL_CB_ERROR;
+		v->vfs = mnl_attr_get_payload(attr);
+		break;
+	case UNIX_DIAG_UID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		v->uid = attr;
+		break;
+	}
+	/* Others (SHUTDOWN, and what newer kernels add) are not ours. */
+	return MNL_CB_OK;
+}
+
+static int parse_view(const struct nlmsghdr *nlh, struct unix_view *v)
+{
+	struct attr_ctx a = { v, NULL };
+
+	memset(v, 0, sizeof(*v));
+	/* libmnl walks to the aligned end: an unaligned length would let it
+	 * read past ours (the kernel always pads). */
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*v->msg) ||
+	    nlh->nlmsg_len % MNL_ALIGNTO ||
+	    nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return -EBADMSG;
+	v->msg = mnl_nlmsg_get_payload(nlh);
+	if (v->msg->udiag_family != AF_UNIX)
+		return -EBADMSG;
+	a.next = mnl_nlmsg_get_payload_offset(nlh, sizeof(*v->msg));
+	if (mnl_attr_parse(nlh, sizeof(*v->msg), attr_cb, &a) < 0)
+		return -EBADMSG;
+	/* mnl_attr_parse() stops quietly at an attribute that runs past the
+	 * message: that is a malformed message, not its end. */
+	if (a.next != (const char *)mnl_nlmsg_get_payload_tail(nlh))
+		return -EBADMSG;
+	return 0;
+}
+
+/* Cheap, allocation-free: inode first, it differs for nearly all. */
+static bool view_matches(const struct unix_view *v,
+			 const struct wb_unix_target *t,
+			 const struct wb_unix_file *f)
+{
+	if (t->abstract)
+		return v->name && v->name_len == t->len + 1 &&
+		       v->name[0] == '\0' &&
+		       memcmp(v->name + 1, t->name, t->len) == 0;
+	/* udiag_vfs_ino is 32 bits: a 64-bit inode number is compared by its
+	 * low half, so a rare false match says "live", never "stale". */
+	if (!v->vfs || v->vfs->udiag_vfs_ino != (uint32_t)f->ino)
+		return false;
+	/* The device unknown, the inode alone decides: the safe side. */
+	return !f->diag_dev_known || v->vfs->udiag_vfs_dev == f->diag_dev;
+}
+
+static void fill_name(const struct unix_view *v, struct wb_sock *s)
+{
+	const char *end;
+
+	s->path = NULL;
+	s->path_len = 0;
+	s->abstract = false;
+	if (!v->name)
+		return;
+	if (v->name[0] == '\0') {
+		/* Abstract: every byte counts, NULs included. */
+		s->abstract = true;
+		s->path_len = v->name_len - 1;
+		s->path = xmalloc(s->path_len + 1);
+		memcpy(s->path, v->name + 1, s->path_len);
+	} else {
+		/* A path comes with its NUL (unix_mkname_bsd()), as bound:
+		 * relative to the binder's directory, perhaps. */
+		end = memchr(v->name, '\0', v->name_len);
+		s->path_len = end ? (size_t)(end - v->name) : v->name_len;
+		s->path = xmalloc(s->path_len + 1);
+		memcpy(s->path, v->name, s->path_len);
+	}
+	s->path[s->path_len] = '\0';
+}
+
+static void fill_sock(const struct unix_view *v, struct wb_sock *s)
+{
+	s->family = AF_UNIX;
+	s->protocol = 0;
+	s->type = v->msg->udiag_type;
+	s->state = v->msg->udiag_state;
+	s->inode = v->msg->udiag_ino;
+	s->cookie[0] = v->msg->udiag_cookie[0];
+	s->cookie[1] = v->msg->udiag_cookie[1];
+	/* UDIAG_SHOW_UID came in v5.3; without it the uid is unknown. */
+	s->uid = v->uid ? mnl_attr_get_u32(v->uid) : (uint32_t)-1;
+	s->vfs_ino = v->vfs ? v->vfs->udiag_vfs_ino : 0;
+	s->vfs_dev = v->vfs ? v->vfs->udiag_vfs_dev : 0;
+	fill_name(v, s);
+}
+
+int unix_parse_msg(const struct nlmsghdr *nlh, struct wb_sock *out)
+{
+	struct unix_view v;
+
+	if (parse_view(nlh, &v) < 0)
+		return -EBADMSG;
+	fill_sock(&v, out);
+	return 0;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct unix_view v;
+
+	if (parse_view(nlh, &v) < 0) {
+		c->error = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (view_matches(&v, c->t, c->f))
+		fill_sock(&v, socklist_add(c->out));
+	return MNL_CB_OK;
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct dump_ctx *c = data;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		c->error = -EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e->error == 0)		/* a dump is never acked */
+		return MNL_CB_OK;
+	c->error = e->error < 0 ? e->error : -e->error;
+	return MNL_CB_ERROR;
+}
+
+/* A dump that fails after it started says so in NLMSG_DONE's payload,
+ * which libmnl's default handler would take for success. */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return MNL_CB_STOP;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err < 0) {
+		c->error = err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+};
+
+static struct nlmsghdr *put_request(char *buf, unsigned int seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct unix_diag_req *req;
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_UNIX;
+	req->udiag_states = 0xffffffff;
+	req->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_UID;
+	return nlh;
+}
+
+static int open_diag(struct mnl_socket **out)
+{
+	struct timeval tv = { .tv_sec = RECV_TIMEOUT_S };
+	struct mnl_socket *nl;
+	int rc;
+
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
+		       &tv, sizeof(tv)) < 0 ||
+	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		mnl_socket_close(nl);
+		return rc;
+	}
+	*out = nl;
+	return 0;
+}
+
+static int receive_dump(struct mnl_socket *nl, char *buf, unsigned int seq,
+			struct dump_ctx *c)
+{
+	unsigned int portid = mnl_socket_get_portid(nl);
+	ssize_t len;
+	int rc;
+
+	do {
+		len = mnl_socket_recvfrom(nl, buf, DUMP_BUF);
+		if (len < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		/* Checks sequence and port id; NLM_F_DUMP_INTR gives EINTR. */
+		rc = mnl_cb_run2(buf, len, seq, portid, data_cb, c,
+				 ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
+	} while (rc > MNL_CB_STOP);
+	if (rc < 0)
+		return c->error ? c->error : -errno;
+	return 0;
+}
+
+/* A fresh socket per attempt: nothing of a failed dump stays queued. */
+static int dump_once(struct dump_ctx *c)
+{
+	char buf[DUMP_BUF];
+	unsigned int seq = (unsigned int)time(NULL);
+	struct mnl_socket *nl = NULL;
+	struct nlmsghdr *nlh;
+	int rc = open_diag(&nl);
+
+	if (rc < 0)
+		return rc;
+	c->error = 0;
+	nlh = put_request(buf, seq);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		rc = -errno;
+	else
+		rc = receive_dump(nl, buf, seq, c);
+	mnl_socket_close(nl);
+	return rc;
+}
+
+int unix_dump_bound(const struct wb_unix_target *t,
+		    const struct wb_unix_file *f, struct wb_socklist *out)
+{
+	struct dump_ctx c = { .t = t, .f = f, .out = out };
+	size_t first = out->n;
+	int rc = -EAGAIN;
+
+	/* Only a socket file can have a socket bound to it. */
+	if (!t->abstract && (!f || !f->exists || !f->is_socket))
+		return 0;
+	for (int i = 0; i < DUMP_TRIES; i++) {
+		rc = dump_once(&c);
+		if (rc == 0)
+			return 0;
+		socklist_truncate(out, first);	/* never half a list */
+		if (rc != -EINTR && rc != -ENOBUFS)
+			return rc;
+	}
+	return -EAGAIN;
+}

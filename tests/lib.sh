@@ -1,106 +1,318 @@
-# Sourced by every integration test: run the test in a private network
-# namespace, start fixtures, run whybind, assert on its JSON and status.
-set -u
+# tests/lib.sh: sourced by every integration test (tests/integration/*.sh).
+#
+# It runs the test in a private network namespace, starts wbfix fixtures
+# and kills them at exit, runs whybind, and asserts on its exit status and
+# JSON.  Assertions do not stop the test: each prints "ok:" or "FAIL:",
+# and the test exits 1 if any failed.  Environment (from Makefile.am):
+# WHYBIND, WBFIX, TESTLIB; CI=true turns "cannot test here" into a failure.
+#
+# Until the re-exec below, this must stay POSIX sh: $(SHELL) may be dash.
 
-if [ -z "${WB_NETNS:-}" ]; then
-	if unshare -n true 2>/dev/null; then
-		WB_NETNS=1 exec unshare -n bash "$0" "$@"
-	fi
-	# In CI a test that cannot build its situation has failed.
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL: cannot create a network namespace (unshare -n needs root)" >&2
-		exit 1
-	fi
-	echo "SKIP: cannot create a network namespace (unshare -n needs root)" >&2
-	exit 77
-fi
-ip link set lo up
-
-WB_TMP=$(mktemp -d)
-FIXTURES=()
-OUT= ERR= RC= LAST=
-
-cleanup() {
-	for p in "${FIXTURES[@]}"; do
-		kill -CONT "$p" 2>/dev/null
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	rm -rf "$WB_TMP"
-}
-trap cleanup EXIT
-
-fail() {
-	{
-		echo "FAIL: $*"
-		[ -n "$LAST" ] && echo "  after: whybind $LAST (exit $RC)"
-		[ -n "$OUT" ] && printf '%s\n' "--- stdout" "$OUT"
-		[ -n "$ERR" ] && printf '%s\n' "--- stderr" "$ERR"
-	} >&2
+wb_cannot() {
+	case "${CI:-}" in
+	'' | false | 0)
+		echo "SKIP: $1"
+		exit 77 ;;
+	esac
+	echo "FAIL: $1 (CI=$CI: integration tests must run in CI)"
 	exit 1
 }
 
-# fixture KIND ADDR PORT [OPTION...]: start a fixture that holds its
-# sockets; sets FIX_PID and FIX_PIDS (its forked children, a comma list).
-fixture() {
-	local out="$WB_TMP/fixture.$RANDOM" i p
-	"$WBFIX" "$@" >"$out" &
-	FIX_PID=$!
-	FIXTURES+=("$FIX_PID")
-	for i in $(seq 250); do
-		grep -q '^ready' "$out" && break
-		kill -0 "$FIX_PID" 2>/dev/null || break
-		sleep 0.02
+if [ "${WB_IN_NETNS:-}" != 1 ]; then
+	for t in bash unshare ip jq timeout setpriv; do
+		command -v "$t" >/dev/null 2>&1 || wb_cannot "needs $t"
 	done
-	grep -q '^ready' "$out" || fail "fixture did not start: wbfix $*"
-	FIX_PIDS=$(sed -n 's/.* \(pids\|children\)=\([0-9,]*\).*/\2/p' "$out")
-	for p in ${FIX_PIDS//,/ }; do FIXTURES+=("$p"); done
+	if why=$(unshare -n true 2>&1); then
+		WB_IN_NETNS=1
+		WB_OUTER_NETNS=$(readlink /proc/self/ns/net)
+		export WB_IN_NETNS WB_OUTER_NETNS
+		exec unshare -n -- bash "$0" "$@"
+	fi
+	wb_cannot "cannot create a network namespace: ${why:-unshare -n failed} (needs root)"
+fi
+
+# From here on: bash, in our own network namespace.
+set -u
+WB_NETNS=$(readlink /proc/self/ns/net)
+if [ -z "$WB_NETNS" ] || [ "$WB_NETNS" = "${WB_OUTER_NETNS:-}" ]; then
+	echo "FAIL: not in a private network namespace (WB_IN_NETNS set by hand?)"
+	exit 1
+fi
+WB_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${WHYBIND:=$WB_LIBDIR/../src/whybind}" "${WBFIX:=$WB_LIBDIR/wbfix}"
+for t in "$WHYBIND" "$WBFIX"; do
+	[ -x "$t" ] || { echo "FAIL: $t is not built"; exit 99; }
+done
+ip link set lo up || { echo "FAIL: cannot bring lo up"; exit 1; }
+
+WB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/whybind-test.XXXXXX") || exit 99
+FIXTURES=()			# every pid a fixture left running
+WB_PASS=0 WB_FAIL=0
+WB_NEXT_PORT=${WB_PORT_BASE:-20000}
+WB_RUNAS=()			# a prefix for whybind (wb_as_nobody)
+LAST= RC= OUT= ERR= WB_SHOWN=
+
+# wb_alive PID...: is any of them still running (a zombie is not)?
+wb_alive() {
+	local p s
+
+	for p in "$@"; do
+		s=$(proc_state "$p") && [ "$s" != Z ] && return 0
+	done
+	return 1
 }
 
-# fixture_exit KIND ADDR PORT ...: a fixture that sets up and exits
-# (timewait, clientclose, childconn); FIX_PIDS as above.
-fixture_exit() {
-	local line p
-	line=$("$WBFIX" "$@") || fail "fixture failed: wbfix $*"
-	FIX_PIDS=$(printf '%s' "$line" | sed -n 's/.* \(pids\|children\)=\([0-9,]*\).*/\2/p')
-	for p in ${FIX_PIDS//,/ }; do FIXTURES+=("$p"); done
+# Kill what the test started: the fixtures it knows of, then anything
+# else left in this namespace, which only this test can have made.
+wb_cleanup() {
+	local rc=$? p n pids=()
+
+	for p in "${FIXTURES[@]}"; do
+		pids+=("$p")
+	done
+	for p in /proc/[0-9]*; do
+		n=${p#/proc/}
+		[ "$n" = $$ ] || [ "$n" = "$BASHPID" ] && continue
+		[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$WB_NETNS" ] && pids+=("$n")
+	done
+	if [ ${#pids[@]} -gt 0 ]; then
+		kill -CONT "${pids[@]}" 2>/dev/null
+		kill -TERM "${pids[@]}" 2>/dev/null
+		for n in 1 2 3 4 5 6 7 8 9 10; do
+			wb_alive "${pids[@]}" || break
+			sleep 0.1
+		done
+		kill -KILL "${pids[@]}" 2>/dev/null
+	fi
+	rm -rf "$WB_TMP"
+	if [ "$rc" = 0 ] && [ $((WB_PASS + WB_FAIL)) = 0 ]; then
+		echo "FAIL: no assertion ran"
+		rc=1
+	fi
+	[ "$WB_FAIL" -gt 0 ] && rc=1
+	echo "# $(basename "$0"): $WB_PASS passed, $WB_FAIL failed"
+	exit "$rc"
+}
+trap wb_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# fatal MSG: the situation could not be built; stop the test here.
+fatal() {
+	echo "FAIL (setup): $*"
+	WB_FAIL=$((WB_FAIL + 1))
+	exit 1
 }
 
-# wb ARG...: run whybind; sets OUT, ERR, RC.
+# ports VAR...: give each VAR a port of its own in this test.
+ports() {
+	local v
+
+	for v in "$@"; do
+		printf -v "$v" '%d' "$WB_NEXT_PORT"
+		WB_NEXT_PORT=$((WB_NEXT_PORT + 1))
+	done
+}
+
+# fixture KIND ADDR PORT [TARGETPORT] [OPTION...]: run wbfix (see
+# tests/wbfix.c) until it says "ready", 10 s at most.  Sets FIX_PID,
+# FIX_CHILDREN (pids, space-separated; FIX_PIDS: the same, comma-separated)
+# and FIX_TW (a TIME_WAIT's port).
+# The kinds that exit when ready (timewait, clientclose, childconn) are
+# waited for; their exit status must be 0.
+fixture() {
+	local fifo="$WB_TMP/fixture.fifo" err="$WB_TMP/fixture.err"
+	local fd line= i pid rc
+
+	rm -f "$fifo"
+	mkfifo "$fifo" || fatal "mkfifo"
+	# Both ends open read-write, so that neither open blocks.
+	"$WBFIX" "$@" 1<>"$fifo" 2>"$err" </dev/null &
+	pid=$!
+	exec {fd}<>"$fifo"
+	for ((i = 0; i < 100; i++)); do
+		read -r -t 0.1 -u "$fd" line && break
+		kill -0 "$pid" 2>/dev/null && continue
+		read -r -t 0.1 -u "$fd" line
+		break
+	done
+	exec {fd}<&-
+	FIX_PID=$pid
+	FIX_CHILDREN=$(sed -n 's/.* pids=\([0-9,]*\).*/\1/p' <<<"$line")
+	FIX_PIDS=$FIX_CHILDREN
+	FIX_CHILDREN=${FIX_CHILDREN//,/ }
+	FIX_TW=$(sed -n 's/.* tw=\([0-9]*\).*/\1/p' <<<"$line")
+	FIXTURES+=("$pid" $FIX_CHILDREN)
+	case "$line" in
+	"ready pid=$pid"*) ;;
+	*) fatal "wbfix $* did not get ready: $(cat "$err")" ;;
+	esac
+	case "$1" in
+	timewait | clientclose | childconn)
+		wait "$pid"
+		rc=$?
+		[ "$rc" = 0 ] || fatal "wbfix $* exited $rc: $(cat "$err")" ;;
+	esac
+	echo "# fixture: wbfix $* -> $line"
+}
+
+# The names of an earlier version of this file.
+fixture_exit() { fixture "$@"; }
+cleanup() { wb_cleanup; }
+
+# wait_gone PID: until the process has exited (5 s at most).
+wait_gone() {
+	local i
+
+	for ((i = 0; i < 100; i++)); do
+		wb_alive "$1" || return 0
+		sleep 0.05
+	done
+	fatal "process $1 did not exit"
+}
+
+# stop_proc PID: SIGSTOP, and wait until the kernel shows it stopped.
+stop_proc() {
+	kill -STOP "$1" || fatal "cannot stop $1"
+	wait_state "$1" T
+}
+
+# proc_state PID: the state letter of /proc/PID/stat.
+proc_state() {
+	local stat
+
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	printf '%s\n' "${stat%% *}"
+}
+
+# wait_state PID LETTER: until the process is in that state (5 s at most).
+wait_state() {
+	local i
+
+	for ((i = 0; i < 100; i++)); do
+		[ "$(proc_state "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	fatal "process $1 is not in state $2 but $(proc_state "$1")"
+}
+
+# sock_inode PID FD: the inode of the socket behind that descriptor.
+sock_inode() {
+	local link
+
+	link=$(readlink "/proc/$1/fd/$2") || fatal "no fd $2 in process $1"
+	case "$link" in
+	socket:\[*\]) link=${link#socket:[}; printf '%s\n' "${link%]}" ;;
+	*) fatal "fd $2 of process $1 is $link, not a socket" ;;
+	esac
+}
+
+# wb ARG...: run whybind (30 s at most); sets RC, OUT and ERR, and keeps
+# the exact bytes in $WB_OUT and $WB_ERR.
+WB_OUT="$WB_TMP/out" WB_ERR="$WB_TMP/err"
 wb() {
-	LAST="$*"
-	OUT=$("$WHYBIND" "$@" 2>"$WB_TMP/err")
+	LAST="${WB_RUNAS[*]}${WB_RUNAS:+ }whybind$(printf ' %q' "$@")"
+	timeout -k 2 "${WB_TIMEOUT:-30}" "${WB_RUNAS[@]}" "$WHYBIND" "$@" \
+		>"$WB_OUT" 2>"$WB_ERR" </dev/null
 	RC=$?
-	ERR=$(cat "$WB_TMP/err")
+	OUT=$(cat "$WB_OUT")
+	ERR=$(cat "$WB_ERR")
+	WB_SHOWN=
+	echo "# ran: $LAST -> exit $RC"
+	case "$RC" in
+	124 | 137) fail "whybind did not finish in ${WB_TIMEOUT:-30} s" ;;
+	esac
+}
+
+# wb_as_nobody ARG...: wb as uid/gid 65534, without groups or capabilities.
+wb_as_nobody() {
+	WB_RUNAS=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	wb "$@"
+	WB_RUNAS=()
+}
+
+pass() {
+	WB_PASS=$((WB_PASS + 1))
+	echo "ok: $*"
+}
+
+# fail MSG: one failed assertion; shows the last run once.
+fail() {
+	WB_FAIL=$((WB_FAIL + 1))
+	echo "FAIL: $*"
+	[ -n "$LAST" ] && [ -z "$WB_SHOWN" ] || return 0
+	WB_SHOWN=1
+	echo "  after: $LAST -> exit $RC"
+	echo "  --- stdout:"
+	if [ -s "$WB_OUT" ] && jq . "$WB_OUT" >/dev/null 2>&1; then
+		jq . "$WB_OUT" | sed 's/^/  /'
+	else
+		cat -v "$WB_OUT" | sed 's/^/  /'
+	fi
+	echo "  --- stderr:"
+	cat -v "$WB_ERR" | sed 's/^/  /'
+}
+
+# check DESC CMD...: CMD must succeed.
+check() {
+	local desc=$1
+
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
 }
 
 expect_rc() {
-	[ "$RC" = "$1" ] || fail "exit status $RC, want $1"
+	if [ "$RC" = "$1" ]; then
+		pass "exit status $1"
+	else
+		fail "exit status $RC, want $1"
+	fi
 }
 
-# jqt EXPR: EXPR must be true of the last JSON output.
+# jqt EXPR: EXPR must be true of the last output, which must be JSON.
 jqt() {
-	printf '%s' "$OUT" | jq -e "$1" >/dev/null 2>&1 || fail "JSON: $1"
+	local msg
+
+	if msg=$(jq -e "$1" "$WB_OUT" 2>&1 >/dev/null); then
+		pass "$1"
+	elif [ -n "$msg" ]; then
+		fail "$1 (jq: $msg)"
+	else
+		fail "$1 (got $(jq -c "[$1]" "$WB_OUT" 2>&1))"
+	fi
 }
 
-# wait_gone PID: until the process has exited (at most 5 s).
-wait_gone() {
-	local i
-	for i in $(seq 250); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.02
-	done
-	fail "process $1 did not exit"
+# jeq EXPR JSON: EXPR of the last output equals JSON, exactly.
+jeq() {
+	local got want
+
+	want=$(jq -nc "$2" 2>&1) || { fail "bad expected value: $2"; return; }
+	got=$(jq -c "$1" "$WB_OUT" 2>&1)
+	if [ "$got" = "$want" ]; then
+		pass "$1 == $want"
+	else
+		fail "$1: got $got, want $want"
+	fi
 }
 
-# stop_proc PID: SIGSTOP, and wait until the kernel shows it stopped
-# (the signal is delivered asynchronously).
-stop_proc() {
-	local i
-	kill -STOP "$1" || fail "cannot stop $1"
-	for i in $(seq 250); do
-		[ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
-		sleep 0.02
-	done
-	fail "process $1 did not stop"
+# out_has REGEX / out_lacks REGEX: an extended regex on stdout's lines.
+out_has() {
+	if grep -Eq -- "$1" "$WB_OUT"; then pass "stdout has /$1/"; else fail "stdout lacks /$1/"; fi
+}
+
+out_lacks() {
+	if grep -Eq -- "$1" "$WB_OUT"; then fail "stdout has /$1/"; else pass "stdout lacks /$1/"; fi
+}
+
+# is_clean_text FILE: valid UTF-8 with no control character but tab and
+# newline, C1 controls included: nothing a terminal would act on.
+is_clean_text() {
+	iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1 || return 1
+	! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]\\|\xc2[\x80-\x9f]' "$1" &&
+		[ "$(tr -d '\000' <"$1" | wc -c)" = "$(wc -c <"$1")" ]
+}
+
+# lines FILE: how many newline characters it has.
+lines() {
+	tr -cd '\n' <"$1" | wc -c
 }

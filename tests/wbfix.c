@@ -1,319 +1,575 @@
-/* wbfix: build real sockets in real states, for whybind's tests.
+/* wbfix: build real sockets in real states on demand, for whybind's tests
+ * (in the manner of util-linux's test_mkfds).
  *
- *   wbfix KIND ADDR PORT [OPTION...]
+ *   wbfix KIND ADDR PORT [TARGETPORT] [OPTION...]
  *
- * KIND: listen, bound, udp (hold the socket until SIGTERM);
- *       timewait, clientclose (leave TIME_WAIT behind and exit);
- *       childconn (a forked child keeps an accepted connection; the
- *       server exits); connectout (bound to ADDR:PORT and connected out).
- * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N, comm=NAME (\xNN
- *       escapes allowed), uid=N (create the socket as that user),
- *       target=PORT (connectout's listener).
+ * KIND         what is left on ADDR:PORT
+ * listen       a TCP listener, held until SIGTERM or SIGINT
+ * bound        a TCP socket bound and never listening nor connected, held
+ * udp          a bound UDP socket, held
+ * connectout   a TCP socket bound to ADDR:PORT and connected to a listener
+ *              the fixture opens on loopback TARGETPORT (or target=PORT), held
+ * childconn    a server accepts one connection, forks a child that keeps it
+ *              (ESTABLISHED), closes its listener and exits
+ * timewait     a server closes first (as when killed by Ctrl+C with a client
+ *              connected): TIME_WAIT on ADDR:PORT; the fixture exits
+ * clientclose  the client closes first: TIME_WAIT on the client's port
+ *              only; the fixture exits
  *
- * It prints "ready pid=PID[ pids=A,B,...]" once everything is in place.
+ * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
+ * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
+ * backslash), uid=N (become that user before making the socket).
+ *
+ * When everything is in place it prints one line and flushes:
+ *   ready pid=PID [pids=PID,PID...] [tw=PORT]
+ * pids: the other processes that hold the sockets; tw: the local port
+ * of the TIME_WAIT socket left behind.  Bad arguments: exit 2; a failed
+ * system call: exit 1.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* accept4, setresuid */
+#endif
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
+#include <sys/types.h>
 
-struct opts {
-	const char *kind;
+#define MAX_PREFORK	16
+#define COMM_LEN	16	/* TASK_COMM_LEN, with the NUL */
+#define SETTLE_MS	3000	/* at most, for loopback FIN/ACK exchanges */
+
+enum opt_bit {
+	O_REUSEADDR = 1 << 0,
+	O_REUSEPORT = 1 << 1,
+	O_V6ONLY = 1 << 2,
+	O_PREFORK = 1 << 3,
+	O_COMM = 1 << 4,
+	O_UID = 1 << 5,
+	O_TARGET = 1 << 6,
+};
+
+struct fix {
+	const struct kind *kind;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int family;
-	int reuseaddr, reuseport, v6only, prefork, uid, target;
-	char comm[16];
+	int target;			/* connectout's TARGETPORT */
+	unsigned int given;		/* enum opt_bit */
+	int v6only, prefork;
+	uid_t uid;
+	char comm[COMM_LEN];
 };
 
-static void die(const char *fmt, ...)
+struct kind {
+	const char *name;
+	void (*run)(const struct fix *f);
+	unsigned int allowed;		/* enum opt_bit */
+	bool target;			/* needs TARGETPORT */
+};
+
+static pid_t children[MAX_PREFORK];
+static int nchildren;
+
+static void usage_error(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *what) __attribute__((noreturn));
+
+static void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
 	fputs("wbfix: ", stderr);
+	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
 	va_end(ap);
+	fputc('\n', stderr);
 	exit(2);
 }
 
-static int number(const char *s, int max)
+/* A system call failed while building the situation. */
+static void die(const char *what)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < 0 || v > max)
-		die("bad number: %s", s);
-	return (int)v;
+	fprintf(stderr, "wbfix: %s: %s\n", what, strerror(errno));
+	exit(1);
 }
 
-static void unescape(const char *in, char *out, size_t cap)
+static long number(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		usage_error("bad %s: '%s'", what, s);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		usage_error("bad %s: '%s' (%ld to %ld)", what, s, min, max);
+	return v;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* comm=NAME: \xNN is one byte, \\ a backslash; raw bytes pass as they are. */
+static void parse_comm(const char *in, char *out)
 {
 	size_t n = 0;
 
-	while (*in && n + 1 < cap) {
-		unsigned v;
+	while (*in) {
+		int hi, lo;
 
-		if (in[0] == '\\' && in[1] == 'x' && sscanf(in + 2, "%2x", &v) == 1) {
-			out[n++] = (char)v;
+		if (n == COMM_LEN - 1)
+			usage_error("comm= is longer than %d bytes", COMM_LEN - 1);
+		if (in[0] != '\\') {
+			out[n++] = *in++;
+		} else if (in[1] == '\\') {
+			out[n++] = '\\';
+			in += 2;
+		} else if (in[1] == 'x' && (hi = hexval(in[2])) >= 0 &&
+			   (lo = hexval(in[3])) >= 0 && (hi || lo)) {
+			out[n++] = (char)(hi << 4 | lo);
 			in += 4;
 		} else {
-			out[n++] = *in++;
+			usage_error("comm=: a backslash must start \\xNN (not \\x00) or \\\\");
 		}
 	}
+	if (n == 0)
+		usage_error("comm= is empty");
 	out[n] = '\0';
 }
 
-static void set_addr(struct opts *o, const char *addr, int port)
+static void set_addr(struct fix *f, const char *addr, int port)
 {
-	struct sockaddr_in *sin = (void *)&o->addr;
-	struct sockaddr_in6 *sin6 = (void *)&o->addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&f->addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&f->addr;
 
-	memset(&o->addr, 0, sizeof(o->addr));
+	memset(&f->addr, 0, sizeof(f->addr));
 	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = o->family = AF_INET;
+		sin->sin_family = f->family = AF_INET;
 		sin->sin_port = htons(port);
-		o->addrlen = sizeof(*sin);
+		f->addrlen = sizeof(*sin);
 	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = o->family = AF_INET6;
+		sin6->sin6_family = f->family = AF_INET6;
 		sin6->sin6_port = htons(port);
-		o->addrlen = sizeof(*sin6);
+		f->addrlen = sizeof(*sin6);
 	} else {
-		die("bad address: %s", addr);
+		usage_error("bad address: '%s' (IPv4 or bare IPv6)", addr);
 	}
 }
 
-static void parse(struct opts *o, int argc, char **argv)
+static void parse_option(struct fix *f, const char *a)
 {
-	if (argc < 4)
-		die("usage: wbfix KIND ADDR PORT [OPTION...]");
-	memset(o, 0, sizeof(*o));
-	o->kind = argv[1];
-	o->v6only = -1;
-	set_addr(o, argv[2], number(argv[3], 65535));
-	for (int i = 4; i < argc; i++) {
-		const char *a = argv[i];
+	const char *v = strchr(a, '=');
+	size_t klen = v ? (size_t)(v - a) : strlen(a);
+	unsigned int bit;
 
-		if (!strcmp(a, "reuseaddr"))
-			o->reuseaddr = 1;
-		else if (!strcmp(a, "reuseport"))
-			o->reuseport = 1;
-		else if (!strncmp(a, "v6only=", 7))
-			o->v6only = number(a + 7, 1);
-		else if (!strncmp(a, "prefork=", 8))
-			o->prefork = number(a + 8, 64);
-		else if (!strncmp(a, "uid=", 4))
-			o->uid = number(a + 4, 1 << 30);
-		else if (!strncmp(a, "target=", 7))
-			o->target = number(a + 7, 65535);
-		else if (!strncmp(a, "comm=", 5))
-			unescape(a + 5, o->comm, sizeof(o->comm));
-		else
-			die("unknown option: %s", a);
-	}
+	if (v)
+		v++;
+#define IS(key) (klen == strlen(key) && !strncmp(a, key, klen))
+	if (IS("reuseaddr") && !v)
+		bit = O_REUSEADDR;
+	else if (IS("reuseport") && !v)
+		bit = O_REUSEPORT;
+	else if (IS("v6only") && v)
+		bit = O_V6ONLY, f->v6only = number(v, 0, 1, "v6only");
+	else if (IS("prefork") && v)
+		bit = O_PREFORK, f->prefork = number(v, 1, MAX_PREFORK, "prefork");
+	else if (IS("uid") && v)
+		bit = O_UID, f->uid = number(v, 1, 0x7ffffffe, "uid");
+	else if (IS("target") && v)
+		bit = O_TARGET, f->target = number(v, 1, 65535, "target port");
+	else if (IS("comm") && v)
+		bit = O_COMM, parse_comm(v, f->comm);
+	else
+		usage_error("unknown option: '%s'", a);
+#undef IS
+	if (!(f->kind->allowed & bit))
+		usage_error("%s does not take '%s'", f->kind->name, a);
+	if (f->given & bit)
+		usage_error("option given twice: '%s'", a);
+	f->given |= bit;
 }
 
-static void flag(int fd, int level, int name, int on)
+/* Options that leave a TIME_WAIT or a connection behind: the listener's
+ * SO_REUSEADDR is what the accepted socket inherits. */
+#define O_CONN	(O_REUSEADDR | O_V6ONLY | O_COMM)
+#define O_HOLD	(O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_PREFORK | O_COMM | O_UID)
+
+static void run_listen(const struct fix *f);
+static void run_bound(const struct fix *f);
+static void run_udp(const struct fix *f);
+static void run_connectout(const struct fix *f);
+static void run_childconn(const struct fix *f);
+static void run_timewait(const struct fix *f);
+static void run_clientclose(const struct fix *f);
+
+static const struct kind kinds[] = {
+	{ "listen", run_listen, O_HOLD, false },
+	{ "bound", run_bound, O_HOLD, false },
+	{ "udp", run_udp, O_HOLD, false },
+	{ "connectout", run_connectout, (O_HOLD & ~O_PREFORK) | O_TARGET, true },
+	{ "childconn", run_childconn, O_CONN, false },
+	{ "timewait", run_timewait, O_CONN, false },
+	{ "clientclose", run_clientclose, O_CONN, false },
+};
+
+static void parse(struct fix *f, int argc, char **argv)
+{
+	int i = 4;
+
+	if (argc < 4)
+		usage_error("usage: wbfix KIND ADDR PORT [TARGETPORT] [OPTION...]");
+	memset(f, 0, sizeof(*f));
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (!strcmp(argv[1], kinds[k].name))
+			f->kind = &kinds[k];
+	if (!f->kind)
+		usage_error("unknown kind: '%s'", argv[1]);
+	set_addr(f, argv[2], number(argv[3], 1, 65535, "port"));
+	if (f->kind->target && argc > 4 && argv[4][0] >= '0' && argv[4][0] <= '9') {
+		f->target = number(argv[i++], 1, 65535, "target port");
+		f->given |= O_TARGET;
+	}
+	for (; i < argc; i++)
+		parse_option(f, argv[i]);
+	if (f->kind->target && !f->target)
+		usage_error("%s needs TARGETPORT", f->kind->name);
+	if (!f->kind->target && f->target)
+		usage_error("%s takes no target port", f->kind->name);
+	if ((f->given & O_V6ONLY) && f->family != AF_INET6)
+		usage_error("v6only= needs an IPv6 address");
+}
+
+static void setopt(int fd, int level, int name, int on, const char *what)
 {
 	if (setsockopt(fd, level, name, &on, sizeof(on)) < 0)
-		die("setsockopt: %s", strerror(errno));
+		die(what);
 }
 
-/* A socket of the fixture's family with its options, bound. */
-static int bound_socket(const struct opts *o, int type)
+static int bound_socket(const struct fix *f, int type)
 {
-	int fd = socket(o->family, type, 0);
+	int fd = socket(f->family, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
-		die("socket: %s", strerror(errno));
-	if (o->reuseaddr)
-		flag(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (o->reuseport)
-		flag(fd, SOL_SOCKET, SO_REUSEPORT, 1);
-	if (o->family == AF_INET6 && o->v6only >= 0)
-		flag(fd, IPPROTO_IPV6, IPV6_V6ONLY, o->v6only);
-	if (bind(fd, (const struct sockaddr *)&o->addr, o->addrlen) < 0)
-		die("bind: %s", strerror(errno));
+		die("socket");
+	if (f->given & O_REUSEADDR)
+		setopt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+	if (f->given & O_REUSEPORT)
+		setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
+	if (f->given & O_V6ONLY)
+		setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, f->v6only, "IPV6_V6ONLY");
+	if (bind(fd, (const struct sockaddr *)&f->addr, f->addrlen) < 0)
+		die("bind");
 	return fd;
 }
 
-static int listener(const struct opts *o)
+static int listener(const struct fix *f)
 {
-	int fd = bound_socket(o, SOCK_STREAM);
+	int fd = bound_socket(f, SOCK_STREAM);
 
-	if (listen(fd, 64) < 0)
-		die("listen: %s", strerror(errno));
+	if (listen(fd, 16) < 0)
+		die("listen");
 	return fd;
 }
 
-/* A loopback address to reach what listens on o->addr. */
-static void peer_of(const struct opts *o, struct sockaddr_storage *ss, int port)
+/* Loopback address reaching a socket bound to f->addr, on PORT. */
+static void loopback_peer(const struct fix *f, int port,
+			  struct sockaddr_storage *ss)
 {
-	*ss = o->addr;
-	if (o->family == AF_INET) {
-		struct sockaddr_in *sin = (void *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
+	*ss = f->addr;
+	if (f->family == AF_INET) {
 		if (sin->sin_addr.s_addr == htonl(INADDR_ANY))
 			sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (port)
-			sin->sin_port = htons(port);
+		sin->sin_port = htons(port);
 	} else {
-		struct sockaddr_in6 *sin6 = (void *)ss;
-
 		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
 			sin6->sin6_addr = in6addr_loopback;
-		if (port)
-			sin6->sin6_port = htons(port);
+		sin6->sin6_port = htons(port);
 	}
 }
 
-static int connect_to(const struct opts *o, int port)
+static void connect_fd(int fd, const struct fix *f, int port)
+{
+	struct sockaddr_storage peer;
+
+	loopback_peer(f, port, &peer);
+	if (connect(fd, (struct sockaddr *)&peer, f->addrlen) < 0)
+		die("connect");
+}
+
+static int accept_fd(int lfd)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		die("accept");
+	return fd;
+}
+
+static int local_port(int fd)
 {
 	struct sockaddr_storage ss;
-	int fd = socket(o->family, SOCK_STREAM, 0);
+	socklen_t len = sizeof(ss);
 
-	peer_of(o, &ss, port);
-	if (connect(fd, (struct sockaddr *)&ss, o->addrlen) < 0)
-		die("connect: %s", strerror(errno));
-	return fd;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		die("getsockname");
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
-/* One connection to our own listener: returns the accepted end. */
-static int one_connection(const struct opts *o, int lfd, int *client)
+/* One connection to our own listener: the client and the accepted end. */
+static void connection(const struct fix *f, int lfd, int *client, int *server)
 {
-	int fd;
-
-	*client = connect_to(o, 0);
-	fd = accept(lfd, NULL, NULL);
-	if (fd < 0)
-		die("accept: %s", strerror(errno));
-	return fd;
+	*client = socket(f->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*client < 0)
+		die("socket");
+	connect_fd(*client, f, local_port(lfd));
+	*server = accept_fd(lfd);
 }
 
-static void ready(const pid_t *kids, int n)
+static int tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		die("TCP_INFO");
+	return ti.tcpi_state;
+}
+
+/*
+ * Finish the close that the peer began: read its FIN, send ours, and wait
+ * until the peer's last ACK came back (state CLOSE).  The peer's socket
+ * is then in TIME_WAIT, for certain, and nothing else is left here.
+ */
+static void close_second(int fd)
+{
+	struct timespec ms = { 0, 1000000 };
+	char c;
+	int i;
+
+	if (read(fd, &c, 1) != 0)
+		die("read: no EOF from the peer");
+	if (shutdown(fd, SHUT_WR) < 0)
+		die("shutdown");
+	for (i = 0; i < SETTLE_MS && tcp_state(fd) != TCP_CLOSE; i++)
+		nanosleep(&ms, NULL);
+	if (i == SETTLE_MS) {
+		errno = ETIMEDOUT;
+		die("waiting for the last ACK");
+	}
+	close(fd);
+}
+
+static void ready(int tw_port)
 {
 	printf("ready pid=%d", (int)getpid());
-	for (int i = 0; i < n; i++)
-		printf(i ? ",%d" : " pids=%d", (int)kids[i]);
+	for (int i = 0; i < nchildren; i++)
+		printf("%s%d", i ? "," : " pids=", (int)children[i]);
+	if (tw_port)
+		printf(" tw=%d", tw_port);
 	putchar('\n');
-	fflush(stdout);
+	if (fflush(stdout) == EOF)
+		die("stdout");
 }
 
-static void on_term(int sig)
+/* A process that outlives the fixture must not keep the reader of its
+ * output waiting for the end of it. */
+static void leave_stdout(void)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		die("/dev/null");
+	close(fd);
+}
+
+static void on_signal(int sig)
 {
 	(void)sig;
+	for (int i = 0; i < nchildren; i++)
+		kill(children[i], SIGTERM);
 	_exit(0);
 }
 
-static void hold(void)
+static void catch_signals(void)
 {
-	signal(SIGTERM, on_term);
-	signal(SIGINT, on_term);
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+static void __attribute__((noreturn)) wait_for_signal(void)
+{
 	for (;;)
 		pause();
 }
 
-/* Parent and prefork children keep the same socket. */
-static void hold_forked(int n)
+/* prefork=N: N children hold the same sockets, and die with the parent. */
+static void fork_holders(const struct fix *f)
 {
-	pid_t kids[64];
+	pid_t parent = getpid();
 
-	for (int i = 0; i < n; i++) {
-		kids[i] = fork();
-		if (kids[i] == 0)
-			hold();
+	for (int i = 0; i < f->prefork; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			nchildren = 0;
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(0);
+			leave_stdout();
+			wait_for_signal();
+		}
+		children[nchildren++] = pid;
 	}
-	ready(kids, n);
-	signal(SIGTERM, SIG_IGN);
-	hold();
 }
 
-static void time_wait(const struct opts *o, bool server_first)
+static void hold(const struct fix *f)
 {
-	int lfd = listener(o), client, conn = one_connection(o, lfd, &client);
-
-	close(server_first ? conn : client);
-	usleep(20000);
-	close(server_first ? client : conn);
-	close(lfd);
-	usleep(20000);
-	ready(NULL, 0);
-	exit(0);
+	catch_signals();
+	fork_holders(f);
+	ready(0);
+	wait_for_signal();
 }
 
-static void child_keeps_connection(const struct opts *o)
+static void run_listen(const struct fix *f)
 {
-	int lfd = listener(o), client, conn = one_connection(o, lfd, &client);
-	pid_t kid = fork();
+	listener(f);
+	hold(f);
+}
 
-	if (kid == 0) {
+static void run_bound(const struct fix *f)
+{
+	bound_socket(f, SOCK_STREAM);
+	hold(f);
+}
+
+static void run_udp(const struct fix *f)
+{
+	bound_socket(f, SOCK_DGRAM);
+	hold(f);
+}
+
+/* A listener of our own on loopback TARGETPORT, no options. */
+static int target_listener(const struct fix *f)
+{
+	struct fix t = *f;
+
+	t.given = 0;
+	set_addr(&t, f->family == AF_INET ? "127.0.0.1" : "::1", f->target);
+	return listener(&t);
+}
+
+static void run_connectout(const struct fix *f)
+{
+	int lfd = target_listener(f);
+	int fd = bound_socket(f, SOCK_STREAM);
+
+	connect_fd(fd, f, f->target);
+	accept_fd(lfd);
+	hold(f);
+}
+
+static void run_childconn(const struct fix *f)
+{
+	int lfd = listener(f), client, server;
+	pid_t pid;
+
+	connection(f, lfd, &client, &server);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
 		close(lfd);
-		/* Let whoever reads our output see its end when we exit. */
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(1);
-		hold();
+		leave_stdout();
+		catch_signals();
+		wait_for_signal();
 	}
-	close(conn);
+	children[nchildren++] = pid;
+	close(server);
+	close(client);
 	close(lfd);
-	ready(&kid, 1);
-	/* The client end stays open in the child too (inherited). */
+	ready(0);
 	exit(0);
 }
 
-static void connect_out(const struct opts *o)
+/* The server goes first, as a server killed with a client connected. */
+static void run_timewait(const struct fix *f)
 {
-	struct opts t = *o;
-	int lfd, fd, conn;
-	struct sockaddr_storage ss;
+	int lfd = listener(f), client, server;
+	int port = local_port(lfd);
 
-	t.reuseaddr = t.reuseport = 0;
-	set_addr(&t, o->family == AF_INET ? "127.0.0.1" : "::1", o->target);
-	lfd = listener(&t);
-	fd = bound_socket(o, SOCK_STREAM);
-	peer_of(&t, &ss, o->target);
-	if (connect(fd, (struct sockaddr *)&ss, t.addrlen) < 0)
-		die("connect: %s", strerror(errno));
-	conn = accept(lfd, NULL, NULL);
-	(void)conn;
-	ready(NULL, 0);
-	hold();
+	connection(f, lfd, &client, &server);
+	close(server);
+	close(lfd);
+	close_second(client);
+	ready(port);
+	exit(0);
+}
+
+static void run_clientclose(const struct fix *f)
+{
+	int lfd = listener(f), client, server, port;
+
+	connection(f, lfd, &client, &server);
+	port = local_port(client);
+	close(client);
+	close(lfd);
+	close_second(server);
+	ready(port);
+	exit(0);
+}
+
+static void become(uid_t uid)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
+		die("setresuid");
+	/* Leaving root made us undumpable: /proc/PID/fd would stay root's. */
+	if (prctl(PR_SET_DUMPABLE, 1) < 0)
+		die("PR_SET_DUMPABLE");
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct fix f;
 
-	parse(&o, argc, argv);
-	if (o.comm[0])
-		prctl(PR_SET_NAME, o.comm);
-	if (o.uid && setresuid(o.uid, o.uid, o.uid) < 0)
-		die("setresuid: %s", strerror(errno));
-	if (!strcmp(o.kind, "listen"))
-		listener(&o);
-	else if (!strcmp(o.kind, "bound"))
-		bound_socket(&o, SOCK_STREAM);
-	else if (!strcmp(o.kind, "udp"))
-		bound_socket(&o, SOCK_DGRAM);
-	else if (!strcmp(o.kind, "timewait"))
-		time_wait(&o, true);
-	else if (!strcmp(o.kind, "clientclose"))
-		time_wait(&o, false);
-	else if (!strcmp(o.kind, "childconn"))
-		child_keeps_connection(&o);
-	else if (!strcmp(o.kind, "connectout"))
-		connect_out(&o);
-	else
-		die("unknown kind: %s", o.kind);
-	hold_forked(o.prefork);
+	parse(&f, argc, argv);
+	if (f.given & O_UID)
+		become(f.uid);
+	if ((f.given & O_COMM) && prctl(PR_SET_NAME, f.comm) < 0)
+		die("PR_SET_NAME");
+	signal(SIGPIPE, SIG_IGN);
+	f.kind->run(&f);
 	return 0;
 }

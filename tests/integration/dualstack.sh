@@ -1,43 +1,69 @@
 #!/bin/bash
-# Dual-stack and wildcard rules.
+# IPv4 and IPv6: a dual-stack [::] listener blocks 0.0.0.0, a v6only one
+# does not; a wildcard blocks a specific address even with SO_REUSEADDR
+# on both; two different specific addresses do not conflict.
 . "${TESTLIB:?run from make check}"
+ports P Q R S U V
 
-# [::] dual-stack blocks 0.0.0.0; v6only does not.
-fixture listen :: 8080 v6only=0
-wb --json 8080
-expect_rc 1
-jqt '.conflicts[0].family == "inet6" and .conflicts[0].v6only == false'
-fixture listen :: 8081 v6only=1
-wb --json 8081
-expect_rc 0
-wb --json -v 8081
-expect_rc 0
-jqt '.others | length == 1'
-jqt '.others[0].reason | test("IPv6-only")'
+fixture listen :: "$P" v6only=0 comm=dual
+for req in "$P" "127.0.0.1:$P" "[::ffff:127.0.0.1]:$P"; do
+	wb --json "$req"
+	expect_rc 1
+	jeq '.verdict.cause' '"listening"'
+	jeq '.conflicts | map({family, state, local, v6only})' \
+		"[{family: \"inet6\", state: \"LISTEN\", local: {address: \"::\", port: $P}, v6only: false}]"
+	jeq '[.conflicts[0].owners[].pid]' "[$FIX_PID]"
+done
+jeq '.request | {family, address}' '{family: "inet6", address: "::ffff:127.0.0.1"}'
 
-# A v6only request next to a 0.0.0.0 listener.
-fixture listen 0.0.0.0 8082
-wb --json -6 --v6only=yes 8082
+# IPv6-only: IPv4 binds are free, an IPv6 one is not.
+fixture listen :: "$Q" v6only=1
+wb --json "$Q"
 expect_rc 0
-jqt '.request.family == "inet6" and .request.v6only == true'
-wb --json -6 --v6only=no 8082
+jeq '.conflicts' '[]'
+wb --json "127.0.0.1:$Q"
+expect_rc 0
+wb --json -6 "$Q"
 expect_rc 1
+jeq '.request | {family, address}' '{family: "inet6", address: "::"}'
+jeq '.conflicts | map({family, local, v6only})' \
+	"[{family: \"inet6\", local: {address: \"::\", port: $Q}, v6only: true}]"
 
-# A wildcard listener blocks a specific address even with SO_REUSEADDR
-# on both; two specific addresses do not conflict.
-fixture listen 0.0.0.0 8083 reuseaddr
-wb --json -r 127.0.0.1:8083
+# The other way round: an IPv4 listener blocks a dual-stack [::] server,
+# not an IPv6-only one.
+fixture listen 0.0.0.0 "$V"
+wb --json -6 --v6only=no "$V"
 expect_rc 1
-jqt '.verdict.cause == "listening" and .conflicts[0].local.address == "0.0.0.0"'
-fixture listen 127.0.0.1 8084
-wb --json 127.0.0.2:8084
+jeq '.request.v6only' false
+jeq '.conflicts | map({family, local})' "[{family: \"inet\", local: {address: \"0.0.0.0\", port: $V}}]"
+wb --json -6 --v6only=yes "$V"
+expect_rc 0
+jeq '.request | {family, v6only}' '{family: "inet6", v6only: true}'
+
+# Wildcard vs specific, SO_REUSEADDR on both: Linux says no, both ways.
+fixture listen 0.0.0.0 "$R" reuseaddr
+wb --json -r "127.0.0.1:$R"
+expect_rc 1
+jeq '.verdict.cause' '"listening"'
+jeq '.conflicts | map({local, reuseaddr})' "[{local: {address: \"0.0.0.0\", port: $R}, reuseaddr: true}]"
+jqt '.verdict.reuseaddr_fixes != true'
+fixture listen 127.0.0.1 "$S" reuseaddr
+wb --json -r "$S"
+expect_rc 1
+jeq '.conflicts | map(.local)' "[{address: \"127.0.0.1\", port: $S}]"
+
+# Two different specific addresses: no conflict, with or without -r.
+wb --json "127.0.0.2:$S"
+expect_rc 0
+jeq '.bind.ok' true
+wb --json -r "127.0.0.2:$S"
 expect_rc 0
 
-# IPv6 literals with brackets, and a zone.
-fixture listen ::1 8085
-wb --json '[::1]:8085'
+# IPv6 loopback, in brackets.
+fixture listen ::1 "$U"
+wb --json "[::1]:$U"
 expect_rc 1
-jqt '.request.address == "::1" and .conflicts[0].local.address == "::1"'
-wb --json '[fe80::1%lo]:8085'
-jqt '.request.address == "fe80::1%lo"'
-exit 0
+jeq '.request | {family, address, port}' "{family: \"inet6\", address: \"::1\", port: $U}"
+jeq '.conflicts | map(.local)' "[{address: \"::1\", port: $U}]"
+wb --json "127.0.0.1:$U"
+expect_rc 0

@@ -1,15 +1,35 @@
 #!/bin/bash
-# A holder whose name carries terminal escapes: nothing raw reaches the
-# terminal, and the JSON stays valid.
+# A holder whose process name and command line carry terminal escape
+# sequences: nothing raw reaches the terminal, and the JSON stays valid.
 . "${TESTLIB:?run from make check}"
+ports P Q
 
-fixture listen 0.0.0.0 8080 'comm=ev\x1b[2J\x07il\xff'
-wb 8080
+# ESC [ 2 J (clear screen), an OSC title ending in BEL: raw bytes in argv
+# (so in the command line too) and in the name.
+evil=$'\e[2J\e]0;pwn\a'
+fixture listen 0.0.0.0 "$P" "comm=$evil"
+check "the fixture's name is raw" test "$(cat "/proc/$FIX_PID/comm")" = "$evil"
+wb "$P"
 expect_rc 1
-printf '%s' "$OUT" | LC_ALL=C grep -q $'\033\\|\007\\|\xff' && fail "raw escape in the human output"
-printf '%s' "$OUT" | grep -qF 'ev\x1b[2J\x07il\xff' || fail "escaped name not shown"
-wb --json 8080
+check "human output: no raw control byte" is_clean_text "$WB_OUT"
+out_has "\[2J.*\]0;pwn.*\(pid $FIX_PID\b"
+wb -v "$P"
+check "human output with -v: no raw control byte" is_clean_text "$WB_OUT"
+
+wb --json "$P"
 expect_rc 1
-jqt '.conflicts[0].owners[0].comm | test("^ev\u001b\\[2J\u0007il\\\\xff$")'
-printf '%s' "$OUT" | iconv -f UTF-8 -t UTF-8 >/dev/null || fail "JSON is not valid UTF-8"
-exit 0
+check "JSON: valid UTF-8, no raw control byte" is_clean_text "$WB_OUT"
+jeq '.conflicts[0].owners[0].pid' "$FIX_PID"
+# The name either as it is (JSON escapes it) or escaped as \xNN.
+jqt '.conflicts[0].owners[0].comm | . == "\u001b[2J\u001b]0;pwn\u0007" or . == "\\x1b[2J\\x1b]0;pwn\\x07"'
+jqt '.conflicts[0].owners[0].cmdline | test("\\[2J") and test("comm=")'
+
+# A name that is not valid UTF-8: the JSON must still be.
+fixture listen 0.0.0.0 "$Q" comm=$'caf\xc3\xa9\xff\xfe'
+wb --json "$Q"
+expect_rc 1
+check "JSON: valid UTF-8, no raw control byte" is_clean_text "$WB_OUT"
+jqt '.conflicts[0].owners[0].comm | startswith("café") and length > 4'
+wb "$Q"
+check "human output: valid UTF-8, no raw control byte" is_clean_text "$WB_OUT"
+out_has "café.*\(pid $FIX_PID\b"

@@ -1,14 +1,23 @@
 #!/bin/bash
-# A prefork server: the parent and two children hold one listener.
+# A prefork server: a parent and two children hold one listening socket;
+# all three are named as its owners.
 . "${TESTLIB:?run from make check}"
+ports P
 
-fixture listen 0.0.0.0 8080 prefork=2
-wb --json 8080
+fixture listen 0.0.0.0 "$P" prefork=2 comm=preforkd
+all=$(printf '%s\n' "$FIX_PID" $FIX_CHILDREN | sort -n | paste -sd,)
+check "three holders" test "$(wc -w <<<"$FIX_PID $FIX_CHILDREN")" = 3
+
+wb --json "$P"
 expect_rc 1
-jqt '.verdict.cause == "listening" and (.conflicts | length) == 1'
-jqt '.conflicts[0].owners | length == 3'
-for p in $FIX_PID ${FIX_PIDS//,/ }; do
-	jqt "[.conflicts[0].owners[].pid] | index($p) != null"
-	jqt ".verdict.fixes[] | select(.action == \"stop-process\") | .command | test(\"\\\\b$p\\\\b\")"
+jeq '.verdict.cause' '"listening"'
+jeq '.conflicts | length' 1
+jeq '[.conflicts[0].owners[].pid] | sort' "[$all]"
+jeq '[.conflicts[0].owners[].comm] | unique' '["preforkd"]'
+jeq '.conflicts[0].owners_visible' true
+
+wb "$P"
+expect_rc 1
+for p in $FIX_PID $FIX_CHILDREN; do
+	out_has "preforkd \(pid $p\b"
 done
-exit 0

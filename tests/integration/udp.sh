@@ -1,24 +1,43 @@
 #!/bin/bash
-# UDP: a bound socket blocks a second UDP bind but never a TCP one.
+# UDP: a bound socket blocks a second UDP bind, never a TCP one; with
+# SO_REUSEADDR on both the second one gets in -- decided from the holder's
+# options, with no probe that could take the holder's datagrams.
 . "${TESTLIB:?run from make check}"
+ports P Q R S
 
-fixture udp 0.0.0.0 5353
-wb --json -u 5353
+fixture udp 0.0.0.0 "$P" comm=udpd
+wb --json -u "$P"
 expect_rc 1
-jqt '.request.protocol == "udp" and .verdict.cause == "udp-bound"'
-jqt '.conflicts[0].protocol == "udp" and .conflicts[0].state == "UNCONN"'
-jqt ".conflicts[0].owners[0].pid == $FIX_PID"
-jqt '.verdict.reuseaddr_fixes == false'
-wb --json 5353
+jeq '.request.protocol' '"udp"'
+jeq '.bind | {ok, errno}' '{ok: false, errno: "EADDRINUSE"}'
+jeq '.verdict.cause' '"udp-bound"'
+jeq '.conflicts | map({protocol, state, local, reuseaddr, reuseport})' \
+	"[{protocol: \"udp\", state: \"UNCONN\", local: {address: \"0.0.0.0\", port: $P}, reuseaddr: false, reuseport: false}]"
+jeq '.conflicts[0].owners | map({pid, comm})' "[{pid: $FIX_PID, comm: \"udpd\"}]"
+jeq '.verdict.reuseaddr_fixes' false
+wb --json "$P"
 expect_rc 0
+jeq '.request.protocol' '"tcp"'
 
-# SO_REUSEADDR on both lets the second socket in -- decided from the
-# holder's own options, without a probe that would take its datagrams.
-fixture udp 0.0.0.0 5354 reuseaddr
-wb --json -u 5354
-expect_rc 1
-jqt '.verdict.reuseaddr_fixes == true'
-wb --json -u -r 5354
+# And a TCP listener does not block UDP.
+fixture listen 0.0.0.0 "$Q"
+wb --json -u "$Q"
 expect_rc 0
-jqt '.bind.probed == false and .bind.ok == true'
-exit 0
+jeq '.conflicts' '[]'
+
+# SO_REUSEADDR on both.
+fixture udp 0.0.0.0 "$R" reuseaddr
+wb --json -u "$R"
+expect_rc 1
+jeq '.conflicts | map({state, reuseaddr})' '[{state: "UNCONN", reuseaddr: true}]'
+jeq '.verdict.reuseaddr_fixes' true
+wb --json -u -r "$R"
+expect_rc 0
+jeq '.bind | {ok, probed}' '{ok: true, probed: false}'
+jeq '.request | {protocol, reuseaddr}' '{protocol: "udp", reuseaddr: true}'
+
+# SO_REUSEPORT on both, same user: in too, and still no probe.
+fixture udp 0.0.0.0 "$S" reuseport
+wb --json -u -R "$S"
+expect_rc 0
+jeq '.bind | {ok, probed}' '{ok: true, probed: false}'

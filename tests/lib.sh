@@ -144,15 +144,15 @@ fixture() {
 	FIXTURES+=("$pid" $FIX_CHILDREN)
 	case "$line" in
 	"ready pid=$pid"*) ;;
-	*) fatal "wbfix $* did not get ready: $(cat "$err")" ;;
+	*) fatal "wbfix$(printf ' %q' "$@") did not get ready: $(cat -v "$err")" ;;
 	esac
 	case "$1" in
 	timewait | clientclose | childconn)
 		wait "$pid"
 		rc=$?
-		[ "$rc" = 0 ] || fatal "wbfix $* exited $rc: $(cat "$err")" ;;
+		[ "$rc" = 0 ] || fatal "wbfix$(printf ' %q' "$@") exited $rc: $(cat -v "$err")" ;;
 	esac
-	echo "# fixture: wbfix $* -> $line"
+	echo "# fixture: wbfix$(printf ' %q' "$@") -> $line"
 }
 
 # The names of an earlier version of this file.

@@ -46,7 +46,7 @@ wb --json -r "127.0.0.1:$R"
 expect_rc 1
 jeq '.verdict.cause' '"listening"'
 jeq '.conflicts | map({local, reuseaddr})' "[{local: {address: \"0.0.0.0\", port: $R}, reuseaddr: true}]"
-jqt '.verdict.reuseaddr_fixes != true'
+jqt '.verdict.reuseaddr_fixes == false'
 fixture listen 127.0.0.1 "$S" reuseaddr
 wb --json -r "$S"
 expect_rc 1

@@ -29,7 +29,7 @@ wb --json -r "$Q"
 expect_rc 1
 jeq '.verdict.cause' '"listening"'
 jeq '.conflicts[0] | {state, reuseaddr, reuseport}' '{state: "LISTEN", reuseaddr: true, reuseport: false}'
-jqt '.verdict.reuseaddr_fixes != true'
+jqt '.verdict.reuseaddr_fixes == false'
 jeq '.verdict.reuseport_fixes' false
 
 # The human report: the bind tried, the row with the owner, the verdict.

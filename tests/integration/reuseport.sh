@@ -24,7 +24,7 @@ fixture listen 0.0.0.0 "$Q" reuseport uid=65534
 wb --json -R "$Q"
 expect_rc 1
 jeq '.conflicts | map({uid, user, reuseport})' '[{uid: 65534, user: "nobody", reuseport: true}]'
-jqt '.verdict.reuseport_fixes != true'
+jqt '.verdict.reuseport_fixes == false'
 wb --json "$Q"
 expect_rc 1
 jeq '.verdict.reuseport_fixes' false

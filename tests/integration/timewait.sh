@@ -37,7 +37,7 @@ jeq '.bind | {ok, errno}' '{ok: false, errno: "EADDRINUSE"}'
 jeq '.verdict.cause' '"time-wait"'
 jeq '[.conflicts[] | .state]' '["TIME_WAIT"]'
 jqt '.conflicts[0].expires_ms | type == "number" and . > 0 and . <= 60000'
-jqt '.verdict.reuseaddr_fixes != true'
+jqt '.verdict.reuseaddr_fixes == false'
 jqt '[.verdict.fixes[].action] | index("wait") != null and index("set-reuseaddr") == null'
 
 # The human report says the same: the row with the time left, and no.

@@ -125,10 +125,12 @@ fixture() {
 
 	rm -f "$fifo"
 	mkfifo "$fifo" || fatal "mkfifo"
-	# Both ends open read-write, so that neither open blocks.
-	"$WBFIX" "$@" 1<>"$fifo" 2>"$err" </dev/null &
-	pid=$!
+	# Opened read-write, so that the open does not block; opened before
+	# wbfix starts, so that its "ready" line cannot be lost when a fixture
+	# that exits once ready is faster than this shell.
 	exec {fd}<>"$fifo"
+	"$WBFIX" "$@" >&"$fd" 2>"$err" </dev/null {fd}>&- &
+	pid=$!
 	for ((i = 0; i < 100; i++)); do
 		read -r -t 0.1 -u "$fd" line && break
 		kill -0 "$pid" 2>/dev/null && continue

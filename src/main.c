@@ -15,6 +15,7 @@
 #include "config.h"
 #include "conflict.h"
 #include "diag.h"
+#include "diagnose.h"
 #include "escape.h"
 #include "fix.h"
 #include "netns.h"
@@ -37,8 +38,9 @@ struct options {
 	int family;			/* for a bare PORT or a host name */
 	bool reuseaddr, reuseport;
 	int v6only;			/* enum wb_tri: WB_UNKNOWN = the sysctl */
-	bool json, quiet, verbose;
-	bool no_probe, fix;
+	bool json, quiet;
+	struct wb_diag_opts dopts;	/* --no-probe, --verbose */
+	bool fix;
 	long wait_s;			/* -1: do not wait */
 	const char *netns;
 	int color;			/* enum wb_tri: WB_UNKNOWN = auto */
@@ -153,9 +155,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'R': o->reuseport = true; break;
 	case 'j': o->json = true; break;
 	case 'q': o->quiet = true; break;
-	case 'v': o->verbose = true; break;
+	case 'v': o->dopts.verbose = true; break;
 	case 'n': o->netns = arg; break;
-	case OPT_NO_PROBE: o->no_probe = true; break;
+	case OPT_NO_PROBE: o->dopts.no_probe = true; break;
 	case OPT_FIX: o->fix = true; break;
 	case 'w': return parse_wait(o, arg);
 	case OPT_V6ONLY: return parse_v6only(o, arg);
@@ -217,150 +219,6 @@ static bool want_color(int color)
 	       !(term && strcmp(term, "dumb") == 0);
 }
 
-/* The same bind with one more option, for "would SO_REUSE* fix it". */
-static struct wb_request with_flag(const struct wb_request *req, bool port)
-{
-	struct wb_request r = *req;
-
-	if (port)
-		r.reuseport = true;
-	else
-		r.reuseaddr = true;
-	return r;
-}
-
-static int ok_of_prediction(int blocks)
-{
-	return blocks == WB_UNKNOWN ? WB_UNKNOWN : !blocks;
-}
-
-/* A live UDP socket on an overlapping address would start receiving our
- * probe's datagrams if we joined it with SO_REUSE*: never probe then. */
-static bool live_udp_overlap(const struct wb_diagnosis *d)
-{
-	const char *why;
-
-	if (d->req.protocol != IPPROTO_UDP)
-		return false;
-	for (size_t i = 0; i < d->socks.n; i++)
-		if (conflict_overlap(&d->req, &d->socks.v[i], &why) != WB_NO)
-			return true;
-	return false;
-}
-
-/* The rules' answer, where no probe may be made.  A TCP socket that is
- * only bound is invisible on kernels before v6.7: no "free" then. */
-static int predict(const struct wb_diagnosis *d)
-{
-	int ok = ok_of_prediction(conflict_predict(&d->req, d->socks.v, d->socks.n));
-
-	if (ok == WB_YES && d->req.protocol == IPPROTO_TCP && !d->info.bound_inactive)
-		return WB_UNKNOWN;
-	return ok;
-}
-
-static int list_sockets(struct wb_diagnosis *d, bool verbose)
-{
-	int rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
-
-	if (rc == 0 && verbose)
-		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
-			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
-	if (rc < 0)
-		return rc;
-	d->dumped = true;
-	rc = owners_find(d->socks.v, d->socks.n);
-	for (size_t i = 0; i < d->socks.n; i++) {
-		struct wb_sock *s = &d->socks.v[i];
-		const char *why;
-
-		/* The details only for the sockets that can be in the way. */
-		if (conflict_overlap(&d->req, s, &why) != WB_NO) {
-			owners_read_sockopts(s);
-			for (size_t j = 0; j < s->n_owners; j++)
-				origin_read(&s->owners[j]);
-		}
-		s->blocks = conflict_blocks(&d->req, s, &s->why);
-	}
-	return rc;
-}
-
-static int try_bind(const struct wb_request *req, int *ok, int *err)
-{
-	int rc = probe_bind(req);
-
-	if (rc < 0)
-		return rc;
-	if (err)
-		*err = rc;
-	*ok = rc ? WB_NO : WB_YES;
-	return 0;
-}
-
-/* Would the bind succeed with SO_REUSEADDR, or SO_REUSEPORT, added? */
-static int try_reuse(struct wb_diagnosis *d)
-{
-	bool rules = live_udp_overlap(d);
-	int rc = 0;
-
-	for (int port = 0; port <= 1 && rc == 0; port++) {
-		struct wb_request r = with_flag(&d->req, port);
-		int *ok = port ? &d->reuseport_ok : &d->reuseaddr_ok;
-
-		if (port ? d->req.reuseport : d->req.reuseaddr)
-			*ok = d->ok;
-		else if (!d->probed && !rules)
-			continue;	/* --no-probe: null, as promised */
-		else if (rules)
-			*ok = ok_of_prediction(conflict_predict(&r, d->socks.v, d->socks.n));
-		else
-			rc = try_bind(&r, ok, NULL);
-	}
-	return rc;
-}
-
-static int diagnose(struct wb_diagnosis *d, const struct options *o)
-{
-	bool udp_reuse = d->req.protocol == IPPROTO_UDP &&
-			 (d->req.reuseaddr || d->req.reuseport);
-	int rc;
-
-	d->ok = d->reuseaddr_ok = d->reuseport_ok = WB_UNKNOWN;
-	if (udp_reuse || o->no_probe) {
-		rc = list_sockets(d, o->verbose);
-		if (rc < 0)
-			return rc;
-	}
-	if (o->no_probe || live_udp_overlap(d)) {
-		d->ok = predict(d);
-	} else {
-		rc = try_bind(&d->req, &d->ok, &d->err);
-		if (rc < 0)
-			return rc;
-		d->probed = true;
-	}
-	if (!d->dumped && (d->err == EADDRINUSE || o->verbose)) {
-		rc = list_sockets(d, o->verbose);
-		if (rc < 0)
-			return rc;
-	}
-	if (d->ok != WB_YES && (d->err == EADDRINUSE || !d->probed)) {
-		rc = try_reuse(d);
-		if (rc < 0)
-			return rc;
-	}
-	verdict_make(d);
-	return 0;
-}
-
-static void diagnosis_reset(struct wb_diagnosis *d)
-{
-	socklist_free(&d->socks);
-	verdict_free(&d->verdict);
-	d->probed = d->dumped = false;
-	d->err = 0;
-}
-
 static bool only_time_wait(const struct wb_diagnosis *d)
 {
 	size_t n = 0;
@@ -408,7 +266,7 @@ static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 		int rc;
 
 		diagnosis_reset(d);
-		rc = diagnose(d, o);
+		rc = diagnose(d, &o->dopts);
 		if (rc < 0)
 			return rc;
 	}
@@ -442,7 +300,7 @@ static int wait_until_free(struct wb_diagnosis *d, const struct options *o)
 		if (wait_event(&w, d) == -EINTR || interrupted)
 			break;
 		diagnosis_reset(d);
-		rc = diagnose(d, o);
+		rc = diagnose(d, &o->dopts);
 		if (rc < 0)
 			break;
 	}
@@ -511,7 +369,7 @@ int main(int argc, char **argv)
 	if (n < 0)
 		return fail(EXIT_USAGE, bad, err ? err : strerror(-n));
 	for (int i = 0; i < n; i++) {
-		int rc = diagnose(&d[i], &o);
+		int rc = diagnose(&d[i], &o.dopts);
 
 		if (rc == 0 && o.fix && d[i].ok != WB_YES)
 			rc = apply_fix(&d[i], &o);
@@ -528,7 +386,7 @@ int main(int argc, char **argv)
 			status = EXIT_BLOCKED;
 	}
 	ro.color = want_color(o.color);
-	ro.verbose = o.verbose;
+	ro.verbose = o.dopts.verbose;
 	ro.host = n > 1 ? o.target : NULL;
 	ro.netns = o.netns;
 	if (o.quiet)

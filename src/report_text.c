@@ -7,6 +7,7 @@
 #include "escape.h"
 #include "report.h"
 #include "request.h"
+#include "unix.h"
 
 #define BOLD	"\033[1m"
 #define RED	"\033[31m"
@@ -119,19 +120,83 @@ static void print_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 	free(rows);
 }
 
+/* "/run/app.sock" or "@name", escaped: raw bytes never reach the tty. */
+static char *unix_name(const char *name, size_t len, bool abstract)
+{
+	char *e = wb_escape(name, len, WB_ESC_TERM);
+	char *out = xmalloc(strlen(e) + 2);
+
+	strcpy(out, abstract ? "@" : "");
+	strcat(out, e);
+	free(e);
+	return out;
+}
+
+/* AF_UNIX sockets: a table of their own (no ports, no addresses). */
+static void print_unix_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
+			     const struct wb_report_opts *o)
+{
+	bool header = false;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+		char *name;
+
+		if ((s->blocks != WB_NO) != in_way)
+			continue;
+		if (!header)
+			fprintf(f, "%s%-11s  %-9s  %-10s  %s%s\n", paint(o, BOLD), "STATE",
+				"TYPE", "INODE", in_way ? "OWNER" : "WHY NOT IN THE WAY",
+				paint(o, RESET));
+		header = true;
+		fprintf(f, "%-11s  %-9s  %-10llu  ", sock_state_name(s),
+			unix_type_name(s->type), (unsigned long long)s->inode);
+		if (!in_way) {
+			name = s->path ? unix_name(s->path, s->path_len, s->abstract) : NULL;
+			fprintf(f, "%s%s%s\n", s->why ? s->why : "", name ? ": " : "",
+				name ? name : "");
+			free(name);
+			continue;
+		}
+		print_holder(f, s, 0);
+		fputc('\n', f);
+		for (size_t j = 1; j < s->n_owners; j++) {
+			fprintf(f, "%*s", 11 + 9 + 10 + 6, "");
+			print_holder(f, s, j);
+			fputc('\n', f);
+		}
+	}
+}
+
 static void print_first_line(FILE *f, const struct wb_diagnosis *d,
 			     const struct wb_report_opts *o)
 {
 	char where[WB_ADDRSTRLEN + 8];
 	const char *proto = d->req.protocol == IPPROTO_UDP ? "udp" : "tcp";
 
-	endpoint(where, sizeof(where), &d->req.addr, d->req.port, false);
-	fprintf(f, "%sbind %s/%s%s%s%s%s: ", paint(o, BOLD), where, proto,
-		d->req.reuseaddr ? " SO_REUSEADDR" : "",
-		d->req.reuseport ? " SO_REUSEPORT" : "",
-		d->req.addr.family == AF_INET6 ?
-			(d->req.v6only ? " v6only" : " dual-stack") : "",
-		paint(o, RESET));
+	if (d->req.addr.family == AF_UNIX) {
+		char *name = unix_name(d->req.target.name, d->req.target.len,
+				       d->req.target.abstract);
+
+		fprintf(f, "%sbind unix %s %s%s: ", paint(o, BOLD),
+			unix_type_name(d->req.unix_type), name, paint(o, RESET));
+		free(name);
+	} else {
+		endpoint(where, sizeof(where), &d->req.addr, d->req.port, false);
+		fprintf(f, "%sbind %s/%s%s%s%s%s%s%s: ", paint(o, BOLD), where, proto,
+			d->req.reuseaddr ? " SO_REUSEADDR" : "",
+			d->req.reuseport ? " SO_REUSEPORT" : "",
+			d->req.addr.family == AF_INET6 ?
+				(d->req.v6only ? " v6only" : " dual-stack") : "",
+			d->req.ifindex ? " dev " : "", d->req.ifindex ? o->ifname : "",
+			paint(o, RESET));
+	}
+	if (d->req.user_given) {
+		char *user = wb_escape_str(d->req.user, WB_ESC_TERM);
+
+		fprintf(f, "(as %s) ", user);
+		free(user);
+	}
 	if (d->ok == WB_YES)
 		fprintf(f, "%s%s%s\n", paint(o, GREEN),
 			d->probed ? "succeeds" : "would succeed (not probed)",
@@ -156,8 +221,9 @@ static void print_verdict(FILE *f, const struct wb_diagnosis *d,
 
 	fprintf(f, "\n%sCause: %s%s: %s.\n", paint(o, BOLD), v->cause,
 		paint(o, RESET), v->summary);
-	fprintf(f, "SO_REUSEADDR would fix it: %s%s%s\n", tri_word(v->reuseaddr_fixes),
-		v->reuseaddr_why ? ": " : "", v->reuseaddr_why ? v->reuseaddr_why : "");
+	if (d->req.addr.family != AF_UNIX)
+		fprintf(f, "SO_REUSEADDR would fix it: %s%s%s\n", tri_word(v->reuseaddr_fixes),
+			v->reuseaddr_why ? ": " : "", v->reuseaddr_why ? v->reuseaddr_why : "");
 	if (v->reuseport_fixes != WB_UNKNOWN)
 		fprintf(f, "SO_REUSEPORT would fix it: %s%s%s\n",
 			tri_word(v->reuseport_fixes), v->reuseport_why ? ": " : "",
@@ -176,6 +242,8 @@ static void print_verdict(FILE *f, const struct wb_diagnosis *d,
 void report_text(FILE *f, const struct wb_diagnosis *d,
 		 const struct wb_report_opts *o)
 {
+	void (*table)(FILE *, const struct wb_diagnosis *, bool,
+		      const struct wb_report_opts *);
 	bool any_other = false;
 
 	if (d->fix_attempted && d->fix_error)
@@ -189,12 +257,14 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 	print_first_line(f, d, o);
 	if (d->ok == WB_YES && !o->verbose)
 		return;
-	print_table(f, d, true, o);
+	table = d->req.addr.family == AF_UNIX ? print_unix_table : print_table;
+	table(f, d, true, o);
 	for (size_t i = 0; i < d->socks.n; i++)
 		any_other = any_other || d->socks.v[i].blocks == WB_NO;
 	if (o->verbose && any_other) {
-		fputs("\nOn the port, not in the way:\n", f);
-		print_table(f, d, false, o);
+		fputs(d->req.addr.family == AF_UNIX ? "\nAlso bound to it, not in the way:\n"
+			: "\nOn the port, not in the way:\n", f);
+		table(f, d, false, o);
 	}
 	if (d->ok != WB_YES)
 		print_verdict(f, d, o);

@@ -249,10 +249,44 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 
 /* --fix: the only safe fix for an inet port is destroying TIME_WAIT
  * sockets, and only when nothing else is in the way. */
+static int apply_fix_unix(struct wb_diagnosis *d, const struct options *o)
+{
+	const char *error = NULL;
+	int rc;
+
+	if (strcmp(d->verdict.cause, "unix-stale")) {
+		d->fix_attempted = true;
+		d->fix_error = "nothing safe to fix: only a stale socket file is removed; a file a live socket holds, or that is not a socket, is never touched";
+		return 0;
+	}
+	rc = fix_remove_stale_socket(&d->req.target, &d->file);
+	if (rc == -ESTALE)
+		error = "the file changed since it was judged stale: not removed";
+	else if (rc == -EBUSY)
+		error = "a live socket is bound to the file now: not removed";
+	else if (rc == -EACCES || rc == -EPERM)
+		error = "no permission to remove the file: run as its owner or root";
+	else if (rc < 0)
+		error = "the stale socket file could not be removed";
+	if (!error) {
+		diagnosis_reset(d);
+		rc = diagnose(d, &o->dopts);
+		if (rc < 0)
+			return rc;
+		d->fix_removed = true;
+	}
+	d->fix_attempted = true;
+	d->fix_error = error;
+	return 0;
+}
+
 static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 {
 	unsigned destroyed = 0;
 	const char *error = NULL;
+
+	if (d->req.addr.family == AF_UNIX)
+		return apply_fix_unix(d, o);
 
 	if (!only_time_wait(d)) {
 		d->fix_attempted = true;

@@ -281,8 +281,9 @@ static json_t *jdiagnosis(const struct wb_diagnosis *d,
 	if (d->err == EADDRNOTAVAIL)
 		json_object_set_new(root, "host_addresses", jhost_addrs(d));
 	if (d->fix_attempted)
-		json_object_set_new(root, "fix", json_pack("{s:i, s:o}",
-			"destroyed", d->fix_destroyed, "error", jstr_or_null(d->fix_error)));
+		json_object_set_new(root, "fix", json_pack("{s:i, s:b, s:o}",
+			"destroyed", d->fix_destroyed, "removed", d->fix_removed,
+			"error", jstr_or_null(d->fix_error)));
 	if (d->waited)
 		json_object_set_new(root, "wait", json_pack("{s:I, s:b}",
 			"waited_ms", (json_int_t)d->waited_ms, "timed_out", d->wait_timed_out));

@@ -248,6 +248,8 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 
 	if (d->fix_attempted && d->fix_error)
 		fprintf(f, "--fix: %s\n", d->fix_error);
+	else if (d->fix_attempted && d->fix_removed)
+		fputs("--fix: removed the stale socket file\n", f);
 	else if (d->fix_attempted)
 		fprintf(f, "--fix: destroyed %u TIME_WAIT socket%s\n", d->fix_destroyed,
 			d->fix_destroyed == 1 ? "" : "s");

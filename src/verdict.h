@@ -62,6 +62,7 @@ struct wb_diagnosis {
 	/* --fix and --wait, when asked for. */
 	bool fix_attempted;
 	unsigned fix_destroyed;		/* TIME_WAIT sockets destroyed */
+	bool fix_removed;		/* the stale socket file was removed */
 	const char *fix_error;		/* why nothing (more) was fixed */
 	bool waited;
 	int64_t waited_ms;

@@ -15,6 +15,11 @@
  *              connected): TIME_WAIT on ADDR:PORT; the fixture exits
  * clientclose  the client closes first: TIME_WAIT on the client's port
  *              only; the fixture exits
+ * unix         an AF_UNIX socket bound to ADDR (a path, or @NAME for an
+ *              abstract name), listening unless dgram; PORT is its type:
+ *              stream, dgram or seqpacket; held
+ * unixstale    the same bound and closed: a stale socket file is left;
+ *              the fixture exits
  *
  * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
  * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
@@ -46,6 +51,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <stddef.h>
 
 #define MAX_PREFORK	16
 #define COMM_LEN	16	/* TASK_COMM_LEN, with the NUL */
@@ -66,6 +73,7 @@ struct fix {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int family;
+	int utype;			/* AF_UNIX: SOCK_STREAM, ... */
 	int target;			/* connectout's TARGETPORT */
 	unsigned int given;		/* enum opt_bit */
 	int v6only, prefork;
@@ -223,6 +231,8 @@ static void run_connectout(const struct fix *f);
 static void run_childconn(const struct fix *f);
 static void run_timewait(const struct fix *f);
 static void run_clientclose(const struct fix *f);
+static void run_unix(const struct fix *f);
+static void run_unixstale(const struct fix *f);
 
 static const struct kind kinds[] = {
 	{ "listen", run_listen, O_HOLD, false },
@@ -232,7 +242,32 @@ static const struct kind kinds[] = {
 	{ "childconn", run_childconn, O_CONN, false },
 	{ "timewait", run_timewait, O_CONN, false },
 	{ "clientclose", run_clientclose, O_CONN, false },
+	{ "unix", run_unix, O_PREFORK | O_COMM | O_UID, false },
+	{ "unixstale", run_unixstale, O_UID, false },
 };
+
+/* ADDR and PORT of the unix kinds: a path or @NAME, and a socket type. */
+static void set_unix_addr(struct fix *f, const char *name, const char *type)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&f->addr;
+	bool abstract = name[0] == '@';
+	size_t len = strlen(name + abstract);
+
+	memset(&f->addr, 0, sizeof(f->addr));
+	if (len == 0 || len >= sizeof(sun->sun_path))
+		usage_error("bad unix name: '%s'", name);
+	sun->sun_family = f->family = AF_UNIX;
+	memcpy(sun->sun_path + abstract, name + abstract, len);
+	f->addrlen = offsetof(struct sockaddr_un, sun_path) + len + 1;
+	if (!strcmp(type, "stream"))
+		f->utype = SOCK_STREAM;
+	else if (!strcmp(type, "dgram"))
+		f->utype = SOCK_DGRAM;
+	else if (!strcmp(type, "seqpacket"))
+		f->utype = SOCK_SEQPACKET;
+	else
+		usage_error("bad unix socket type: '%s' (stream, dgram, seqpacket)", type);
+}
 
 static void parse(struct fix *f, int argc, char **argv)
 {
@@ -246,7 +281,10 @@ static void parse(struct fix *f, int argc, char **argv)
 			f->kind = &kinds[k];
 	if (!f->kind)
 		usage_error("unknown kind: '%s'", argv[1]);
-	set_addr(f, argv[2], number(argv[3], 1, 65535, "port"));
+	if (f->kind->run == run_unix || f->kind->run == run_unixstale)
+		set_unix_addr(f, argv[2], argv[3]);
+	else
+		set_addr(f, argv[2], number(argv[3], 1, 65535, "port"));
 	if (f->kind->target && argc > 4 && argv[4][0] >= '0' && argv[4][0] <= '9') {
 		f->target = number(argv[i++], 1, 65535, "target port");
 		f->given |= O_TARGET;
@@ -478,6 +516,22 @@ static void run_udp(const struct fix *f)
 {
 	bound_socket(f, SOCK_DGRAM);
 	hold(f);
+}
+
+static void run_unix(const struct fix *f)
+{
+	int fd = bound_socket(f, f->utype);
+
+	if (f->utype != SOCK_DGRAM && listen(fd, 16) < 0)
+		die("listen");
+	hold(f);
+}
+
+static void run_unixstale(const struct fix *f)
+{
+	close(bound_socket(f, f->utype));
+	ready(0);
+	exit(0);
 }
 
 /* A listener of our own on loopback TARGETPORT, no options. */

@@ -173,30 +173,30 @@ static void print_first_line(FILE *f, const struct wb_diagnosis *d,
 {
 	char where[WB_ADDRSTRLEN + 8];
 	const char *proto = d->req.protocol == IPPROTO_UDP ? "udp" : "tcp";
+	char *user = d->req.user_given ? wb_escape_str(d->req.user, WB_ESC_TERM) : NULL;
+	char *dev = d->req.ifindex ? wb_escape_str(o->ifname, WB_ESC_TERM) : NULL;
 
 	if (d->req.addr.family == AF_UNIX) {
 		char *name = unix_name(d->req.target.name, d->req.target.len,
 				       d->req.target.abstract);
 
-		fprintf(f, "%sbind unix %s %s%s: ", paint(o, BOLD),
-			unix_type_name(d->req.unix_type), name, paint(o, RESET));
+		fprintf(f, "%sbind unix %s %s%s%s%s: ", paint(o, BOLD),
+			unix_type_name(d->req.unix_type), name,
+			user ? " as " : "", user ? user : "", paint(o, RESET));
 		free(name);
 	} else {
 		endpoint(where, sizeof(where), &d->req.addr, d->req.port, false);
-		fprintf(f, "%sbind %s/%s%s%s%s%s%s%s: ", paint(o, BOLD), where, proto,
+		fprintf(f, "%sbind %s/%s%s%s%s%s%s%s%s%s: ", paint(o, BOLD), where, proto,
 			d->req.reuseaddr ? " SO_REUSEADDR" : "",
 			d->req.reuseport ? " SO_REUSEPORT" : "",
 			d->req.addr.family == AF_INET6 ?
 				(d->req.v6only ? " v6only" : " dual-stack") : "",
-			d->req.ifindex ? " dev " : "", d->req.ifindex ? o->ifname : "",
-			paint(o, RESET));
+			dev ? " dev " : "", dev ? dev : "",
+			user ? " as " : "", user ? user : "", paint(o, RESET));
 	}
-	if (d->req.user_given) {
-		char *user = wb_escape_str(d->req.user, WB_ESC_TERM);
+	free(user);
+	free(dev);
 
-		fprintf(f, "(as %s) ", user);
-		free(user);
-	}
 	if (d->ok == WB_YES)
 		fprintf(f, "%s%s%s\n", paint(o, GREEN),
 			d->probed ? "succeeds" : "would succeed (not probed)",

@@ -23,7 +23,8 @@
  *
  * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
  * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
- * backslash), uid=N (become that user before making the socket).
+ * backslash), uid=N (become that user before making the socket),
+ * dev=NAME (SO_BINDTODEVICE).
  *
  * When everything is in place it prints one line and flushes:
  *   ready pid=PID [pids=PID,PID...] [tw=PORT]
@@ -52,6 +53,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <net/if.h>
 #include <stddef.h>
 
 #define MAX_PREFORK	16
@@ -66,6 +68,7 @@ enum opt_bit {
 	O_COMM = 1 << 4,
 	O_UID = 1 << 5,
 	O_TARGET = 1 << 6,
+	O_DEV = 1 << 7,
 };
 
 struct fix {
@@ -79,6 +82,7 @@ struct fix {
 	int v6only, prefork;
 	uid_t uid;
 	char comm[COMM_LEN];
+	char dev[IF_NAMESIZE];		/* dev=NAME: SO_BINDTODEVICE */
 };
 
 struct kind {
@@ -209,6 +213,8 @@ static void parse_option(struct fix *f, const char *a)
 		bit = O_TARGET, f->target = number(v, 1, 65535, "target port");
 	else if (IS("comm") && v)
 		bit = O_COMM, parse_comm(v, f->comm);
+	else if (IS("dev") && v && *v && strlen(v) < IF_NAMESIZE)
+		bit = O_DEV, strcpy(f->dev, v);
 	else
 		usage_error("unknown option: '%s'", a);
 #undef IS
@@ -222,7 +228,7 @@ static void parse_option(struct fix *f, const char *a)
 /* Options that leave a TIME_WAIT or a connection behind: the listener's
  * SO_REUSEADDR is what the accepted socket inherits. */
 #define O_CONN	(O_REUSEADDR | O_V6ONLY | O_COMM)
-#define O_HOLD	(O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_PREFORK | O_COMM | O_UID)
+#define O_HOLD	(O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_PREFORK | O_COMM | O_UID | O_DEV)
 
 static void run_listen(const struct fix *f);
 static void run_bound(const struct fix *f);
@@ -317,6 +323,9 @@ static int bound_socket(const struct fix *f, int type)
 		setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
 	if (f->given & O_V6ONLY)
 		setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, f->v6only, "IPV6_V6ONLY");
+	if ((f->given & O_DEV) &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, f->dev, strlen(f->dev) + 1) < 0)
+		die("SO_BINDTODEVICE");
 	if (bind(fd, (const struct sockaddr *)&f->addr, f->addrlen) < 0)
 		die("bind");
 	return fd;

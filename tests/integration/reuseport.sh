@@ -28,3 +28,11 @@ jqt '.verdict.reuseport_fixes == false'
 wb --json "$Q"
 expect_rc 1
 jeq '.verdict.reuseport_fixes' false
+
+# -U: probing as the group's own user, SO_REUSEPORT lets it in.
+wb --json -R -U nobody "$Q"
+expect_rc 0
+jeq '{user: .request.user, ok: .bind.ok}' '{user: "nobody", ok: true}'
+wb --json -U nobody "$Q"
+expect_rc 1
+jeq '.verdict.reuseport_fixes' true

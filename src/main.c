@@ -61,7 +61,8 @@ const char *argp_program_version = PACKAGE_STRING "\n"
 const char *argp_program_bug_address = PACKAGE_BUGREPORT;
 
 static const char doc[] =
-	"Tell why a server cannot bind [ADDRESS:]PORT, and how to fix it.\v"
+	"Tell why a server cannot bind [ADDRESS:]PORT (or an AF_UNIX socket PATH or "
+	"@NAME), and how to fix it.\v"
 	"whybind tries the bind the server wants (and undoes it at once: it never "
 	"listens), asks the kernel which sockets hold the port, names their "
 	"processes, and says whether SO_REUSEADDR or SO_REUSEPORT would help.\n\n"
@@ -70,8 +71,8 @@ static const char doc[] =
 
 static const struct argp_option option_table[] = {
 	{ NULL, 0, NULL, 0, "The bind to diagnose:", 1 },
-	{ "tcp", 't', NULL, 0, "a TCP bind (the default)", 1 },
-	{ "udp", 'u', NULL, 0, "a UDP bind", 1 },
+	{ "tcp", 't', NULL, 0, "a TCP bind (the default); for PATH or @NAME, a stream socket", 1 },
+	{ "udp", 'u', NULL, 0, "a UDP bind; for PATH or @NAME, a datagram socket", 1 },
 	{ NULL, '4', NULL, 0, "IPv4: a bare PORT means 0.0.0.0:PORT (the default)", 1 },
 	{ NULL, '6', NULL, 0, "IPv6: a bare PORT means [::]:PORT", 1 },
 	{ "reuseaddr", 'r', NULL, 0, "the server sets SO_REUSEADDR", 1 },
@@ -90,7 +91,7 @@ static const struct argp_option option_table[] = {
 	{ "wait", 'w', "SECONDS", OPTION_ARG_OPTIONAL,
 	  "wait until the bind would succeed (default 60 s); exit 1 at the timeout", 2 },
 	{ "fix", OPT_FIX, NULL, 0,
-	  "destroy the conflicting TIME_WAIT sockets (CAP_NET_ADMIN), then probe again; never signals a process", 2 },
+	  "destroy the conflicting TIME_WAIT sockets (CAP_NET_ADMIN) or remove a stale socket file, then probe again; never signals a process", 2 },
 	{ NULL, 0, NULL, 0, "Output:", 3 },
 	{ "json", 'j', NULL, 0, "machine-readable JSON on stdout", 3 },
 	{ "quiet", 'q', NULL, 0, "print nothing; the exit status says it (errors still go to stderr)", 3 },

@@ -1,5 +1,6 @@
 /* report_text: the human output: the bind tried, a table of the sockets in
  * the way, the verdict and the fixes as commands. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -221,7 +222,8 @@ static void print_verdict(FILE *f, const struct wb_diagnosis *d,
 
 	fprintf(f, "\n%sCause: %s%s: %s.\n", paint(o, BOLD), v->cause,
 		paint(o, RESET), v->summary);
-	if (d->req.addr.family != AF_UNIX)
+	/* The options only matter for "in use"; unix sockets have none. */
+	if (d->req.addr.family != AF_UNIX && (d->err == EADDRINUSE || !d->probed))
 		fprintf(f, "SO_REUSEADDR would fix it: %s%s%s\n", tri_word(v->reuseaddr_fixes),
 			v->reuseaddr_why ? ": " : "", v->reuseaddr_why ? v->reuseaddr_why : "");
 	if (v->reuseport_fixes != WB_UNKNOWN)

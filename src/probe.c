@@ -93,7 +93,37 @@ static void unlink_own(const struct wb_request *req, int fd)
 	socklist_free(&l);
 }
 
-static int probe_here(const struct wb_request *req)
+/* The cookies of our latest probe sockets: --wait hears of their
+ * destruction from the kernel, and must not take it for news. */
+#define OWN_COOKIES 32
+static uint64_t own_cookies[OWN_COOKIES];
+static unsigned int n_own_cookies;
+
+static void remember_cookie(uint64_t cookie)
+{
+	if (cookie)
+		own_cookies[n_own_cookies++ % OWN_COOKIES] = cookie;
+}
+
+bool probe_cookie_is_ours(uint64_t cookie)
+{
+	for (unsigned int i = 0; i < OWN_COOKIES; i++)
+		if (own_cookies[i] == cookie && cookie)
+			return true;
+	return false;
+}
+
+static uint64_t socket_cookie(int fd)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
+		return 0;
+	return cookie;
+}
+
+static int probe_here(const struct wb_request *req, uint64_t *cookie)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = fill_sockaddr(req, &ss);
@@ -104,6 +134,7 @@ static int probe_here(const struct wb_request *req)
 	fd = socket(req->addr.family, type | SOCK_CLOEXEC, req->protocol);
 	if (fd < 0)
 		return -errno;
+	*cookie = socket_cookie(fd);
 	rc = set_options(fd, req);
 	if (rc == 0)
 		rc = bind(fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
@@ -118,7 +149,8 @@ static int probe_here(const struct wb_request *req)
  * a pipe; a child that could not become the user reports -EPERM. */
 static int probe_as_user(const struct wb_request *req)
 {
-	int pipefd[2], status, rc = -EPERM;
+	struct { int rc; uint64_t cookie; } res = { -EPERM, 0 };
+	int pipefd[2], status, rc;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -135,23 +167,29 @@ static int probe_as_user(const struct wb_request *req)
 		if (setgroups(0, NULL) == 0 &&
 		    setresgid(req->gid, req->gid, req->gid) == 0 &&
 		    setresuid(req->uid, req->uid, req->uid) == 0)
-			rc = probe_here(req);
-		_exit(write(pipefd[1], &rc, sizeof(rc)) == sizeof(rc) ? 0 : 1);
+			res.rc = probe_here(req, &res.cookie);
+		_exit(write(pipefd[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
 	}
 	close(pipefd[1]);
-	if (read(pipefd[0], &rc, sizeof(rc)) != sizeof(rc))
-		rc = -ECHILD;
+	if (read(pipefd[0], &res, sizeof(res)) != sizeof(res))
+		res.rc = -ECHILD;
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return rc;
+	remember_cookie(res.cookie);
+	return res.rc;
 }
 
 int probe_bind(const struct wb_request *req)
 {
+	uint64_t cookie = 0;
+	int rc;
+
 	if (req->user_given && (req->uid != geteuid() || req->gid != getegid()))
 		return probe_as_user(req);
-	return probe_here(req);
+	rc = probe_here(req, &cookie);
+	remember_cookie(cookie);
+	return rc;
 }
 
 static int read_sysctl_int(const char *path, int fallback)

@@ -12,6 +12,9 @@
  * socket itself could not be set up. */
 int probe_bind(const struct wb_request *req);
 
+/* Was this socket cookie (SO_COOKIE) one of our recent probe sockets? */
+bool probe_cookie_is_ours(uint64_t cookie);
+
 /* The sysctl net.ipv6.bindv6only of this namespace (0 when unreadable). */
 bool probe_default_v6only(void);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/socket.h>
 
 #include "escape.h"
@@ -18,7 +19,7 @@
 
 struct row {
 	char state[16];
-	char local[WB_ADDRSTRLEN + 8];
+	char local[WB_ADDRSTRLEN + IF_NAMESIZE + 8];
 	char remote[WB_ADDRSTRLEN + 8];
 	char left[16];
 };
@@ -45,6 +46,20 @@ static void fill_row(struct row *r, const struct wb_sock *s)
 {
 	snprintf(r->state, sizeof(r->state), "%s", sock_state_name(s));
 	endpoint(r->local, sizeof(r->local), &s->local, s->lport, false);
+	if (s->ifindex) {
+		char dev[IF_NAMESIZE] = "?", *at = strrchr(r->local, ':'), *safe;
+		char port[8];
+
+		/* ss's form: 0.0.0.0%lo:8080 */
+		if_indextoname(s->ifindex, dev);
+		safe = wb_escape_str(dev, WB_ESC_TERM);
+		if (at) {
+			snprintf(port, sizeof(port), "%s", at);
+			snprintf(at, sizeof(r->local) - (size_t)(at - r->local),
+				 "%%%.*s%s", IF_NAMESIZE, safe, port);
+		}
+		free(safe);
+	}
 	endpoint(r->remote, sizeof(r->remote), &s->remote, s->rport, true);
 	r->left[0] = '\0';
 	if (s->protocol == IPPROTO_TCP && s->state == WB_TCP_TIME_WAIT)

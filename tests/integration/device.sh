@@ -40,3 +40,7 @@ check "one line on stderr" test "$(lines "$WB_ERR")" = 1
 check "it names the device" grep -q "'nosuchdev0': no such network device" "$WB_ERR"
 wb -i "$(printf 'x%.0s' $(seq 1 40))" "$Q"
 expect_rc 2
+
+# The human table names the device as ss does.
+wb "$P"
+out_has "^LISTEN +0\.0\.0\.0%lo:$P "

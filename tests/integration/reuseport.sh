@@ -25,6 +25,7 @@ wb --json -R "$Q"
 expect_rc 1
 jeq '.conflicts | map({uid, user, reuseport})' '[{uid: 65534, user: "nobody", reuseport: true}]'
 jqt '.verdict.reuseport_fixes == false'
+jqt '.verdict.reuseport_reason | test("uid 65534")'
 wb --json "$Q"
 expect_rc 1
 jeq '.verdict.reuseport_fixes' false

@@ -529,6 +529,16 @@ static void verdict_other_error(struct wb_diagnosis *d)
 		verdict_permission(d);
 	} else if (d->err == EADDRNOTAVAIL) {
 		verdict_unavailable(d);
+	} else if (d->err == EINVAL && d->req.addr.family == AF_INET6 &&
+		   IN6_IS_ADDR_LINKLOCAL(&d->req.addr.u.v6) && !d->req.addr.scope_id) {
+		char addr[WB_ADDRSTRLEN];
+
+		addr_str(&d->req.addr, addr, sizeof(addr));
+		v->cause = "other";
+		v->summary = fmt("bind() failed with EINVAL: %s is link-local, and a link-local address needs its device (zone)",
+				 addr);
+		add_fix(v, "other-address", fmt("name the device in the address, as [%s%%DEV]:%u", addr,
+						d->req.port), NULL);
 	} else {
 		v->cause = "other";
 		v->summary = fmt("bind() failed with %s: %s", name ? name : "an unknown error",

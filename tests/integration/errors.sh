@@ -69,3 +69,17 @@ jeq '.verdict.cause' '"address-unavailable"'
 jeq '[.host_addresses[] | select(.address == "2001:db8::5") | {interface, tentative}]' \
 	'[{interface: "wbv0", tentative: true}]'
 jqt '.verdict.summary | test("tentative")'
+
+# The wrong family: an IPv4 address written as IPv6 (v4-mapped).
+wb --json "[::ffff:192.0.2.9]:$P"
+expect_rc 1
+jeq '{errno: .bind.errno, cause: .verdict.cause}' '{errno: "EADDRNOTAVAIL", cause: "address-unavailable"}'
+jqt '.verdict.summary | test("v4-mapped")'
+
+# Any other error: named, explained, never a crash.  A link-local IPv6
+# address needs its zone (the device).
+wb --json "[fe80::1]:$P"
+expect_rc 1
+jeq '{errno: .bind.errno, cause: .verdict.cause}' '{errno: "EINVAL", cause: "other"}'
+jqt '.verdict.summary | test("EINVAL")'
+jqt '.verdict.summary | test("link-local")'

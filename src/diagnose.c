@@ -57,6 +57,29 @@ static int predict(const struct wb_diagnosis *d)
 	return ok;
 }
 
+/* The dumped sockets: their owners, and whether each is in the way.
+ * The details (options, origin) only for those that can be. */
+static int judge_sockets(struct wb_diagnosis *d)
+{
+	int rc;
+
+	d->dumped = true;
+	rc = owners_find(d->socks.v, d->socks.n);
+	for (size_t i = 0; i < d->socks.n; i++) {
+		struct wb_sock *s = &d->socks.v[i];
+		const char *why;
+
+		if (conflict_overlap(&d->req, s, &why) != WB_NO) {
+			if (s->family != AF_UNIX)
+				owners_read_sockopts(s);
+			for (size_t j = 0; j < s->n_owners; j++)
+				origin_read(&s->owners[j]);
+		}
+		s->blocks = conflict_blocks(&d->req, s, &s->why);
+	}
+	return rc;
+}
+
 static int list_sockets(struct wb_diagnosis *d, bool verbose)
 {
 	int rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
@@ -66,21 +89,7 @@ static int list_sockets(struct wb_diagnosis *d, bool verbose)
 			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
 	if (rc < 0)
 		return rc;
-	d->dumped = true;
-	rc = owners_find(d->socks.v, d->socks.n);
-	for (size_t i = 0; i < d->socks.n; i++) {
-		struct wb_sock *s = &d->socks.v[i];
-		const char *why;
-
-		/* The details only for the sockets that can be in the way. */
-		if (conflict_overlap(&d->req, s, &why) != WB_NO) {
-			owners_read_sockopts(s);
-			for (size_t j = 0; j < s->n_owners; j++)
-				origin_read(&s->owners[j]);
-		}
-		s->blocks = conflict_blocks(&d->req, s, &s->why);
-	}
-	return rc;
+	return judge_sockets(d);
 }
 
 static int try_bind(const struct wb_request *req, int *ok, int *err)
@@ -125,16 +134,7 @@ static int list_unix(struct wb_diagnosis *d)
 
 	if (rc < 0)
 		return rc;
-	d->dumped = true;
-	rc = owners_find(d->socks.v, d->socks.n);
-	for (size_t i = 0; i < d->socks.n; i++) {
-		struct wb_sock *s = &d->socks.v[i];
-
-		s->blocks = conflict_blocks(&d->req, s, &s->why);
-		for (size_t j = 0; s->blocks != WB_NO && j < s->n_owners; j++)
-			origin_read(&s->owners[j]);
-	}
-	return rc;
+	return judge_sockets(d);
 }
 
 static int diagnose_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)

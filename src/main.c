@@ -250,6 +250,28 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 
 /* --fix: the only safe fix for an inet port is destroying TIME_WAIT
  * sockets, and only when nothing else is in the way. */
+/* After a fix: probe again, unless it failed; keep what was done. */
+static int fix_done(struct wb_diagnosis *d, const struct options *o,
+		    const char *error)
+{
+	bool removed = d->fix_removed;
+	unsigned destroyed = d->fix_destroyed;
+
+	if (!error) {
+		int rc;
+
+		diagnosis_reset(d);
+		rc = diagnose(d, &o->dopts);
+		if (rc < 0)
+			return rc;
+	}
+	d->fix_attempted = true;
+	d->fix_removed = removed;
+	d->fix_destroyed = destroyed;
+	d->fix_error = error;
+	return 0;
+}
+
 static int apply_fix_unix(struct wb_diagnosis *d, const struct options *o)
 {
 	const char *error = NULL;
@@ -269,16 +291,8 @@ static int apply_fix_unix(struct wb_diagnosis *d, const struct options *o)
 		error = "no permission to remove the file: run as its owner or root";
 	else if (rc < 0)
 		error = "the stale socket file could not be removed";
-	if (!error) {
-		diagnosis_reset(d);
-		rc = diagnose(d, &o->dopts);
-		if (rc < 0)
-			return rc;
-		d->fix_removed = true;
-	}
-	d->fix_attempted = true;
-	d->fix_error = error;
-	return 0;
+	d->fix_removed = !error;
+	return fix_done(d, o, error);
 }
 
 static int apply_fix(struct wb_diagnosis *d, const struct options *o)
@@ -309,18 +323,8 @@ static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 		else
 			error = "SOCK_DESTROY failed";
 	}
-	if (!error) {
-		int rc;
-
-		diagnosis_reset(d);
-		rc = diagnose(d, &o->dopts);
-		if (rc < 0)
-			return rc;
-	}
-	d->fix_attempted = true;
 	d->fix_destroyed = destroyed;
-	d->fix_error = error;
-	return 0;
+	return fix_done(d, o, error);
 }
 
 static volatile sig_atomic_t interrupted;

@@ -20,6 +20,10 @@
  *              stream, dgram or seqpacket; held
  * unixstale    the same bound and closed: a stale socket file is left;
  *              the fixture exits
+ * udpstream    a UDP server on ADDR:PORT that sends itself numbered
+ *              datagrams (one each 500 us, from another socket) and counts
+ *              what it receives; on SIGUSR1 it stops sending, drains, and
+ *              writes "sent=N received=N" to report=FILE; held
  *
  * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
  * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
@@ -69,6 +73,7 @@ enum opt_bit {
 	O_UID = 1 << 5,
 	O_TARGET = 1 << 6,
 	O_DEV = 1 << 7,
+	O_REPORT = 1 << 8,
 };
 
 struct fix {
@@ -83,6 +88,7 @@ struct fix {
 	uid_t uid;
 	char comm[COMM_LEN];
 	char dev[IF_NAMESIZE];		/* dev=NAME: SO_BINDTODEVICE */
+	const char *report;		/* report=FILE (udpstream) */
 };
 
 struct kind {
@@ -215,6 +221,8 @@ static void parse_option(struct fix *f, const char *a)
 		bit = O_COMM, parse_comm(v, f->comm);
 	else if (IS("dev") && v && *v && strlen(v) < IF_NAMESIZE)
 		bit = O_DEV, strcpy(f->dev, v);
+	else if (IS("report") && v && *v)
+		bit = O_REPORT, f->report = v;
 	else
 		usage_error("unknown option: '%s'", a);
 #undef IS
@@ -239,6 +247,7 @@ static void run_timewait(const struct fix *f);
 static void run_clientclose(const struct fix *f);
 static void run_unix(const struct fix *f);
 static void run_unixstale(const struct fix *f);
+static void run_udpstream(const struct fix *f);
 
 static const struct kind kinds[] = {
 	{ "listen", run_listen, O_HOLD, false },
@@ -250,6 +259,7 @@ static const struct kind kinds[] = {
 	{ "clientclose", run_clientclose, O_CONN, false },
 	{ "unix", run_unix, O_PREFORK | O_COMM | O_UID, false },
 	{ "unixstale", run_unixstale, O_UID, false },
+	{ "udpstream", run_udpstream, O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_COMM | O_REPORT, false },
 };
 
 /* ADDR and PORT of the unix kinds: a path or @NAME, and a socket type. */
@@ -534,6 +544,65 @@ static void run_unix(const struct fix *f)
 	if (f->utype != SOCK_DGRAM && listen(fd, 16) < 0)
 		die("listen");
 	hold(f);
+}
+
+static volatile sig_atomic_t stop_sending;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	stop_sending = 1;
+}
+
+/* Receive every datagram waiting on fd; count those that are ours. */
+static void drain_count(int fd, unsigned long *received)
+{
+	unsigned long seq;
+
+	while (recv(fd, &seq, sizeof(seq), MSG_DONTWAIT) == (ssize_t)sizeof(seq))
+		(*received)++;
+}
+
+static void run_udpstream(const struct fix *f)
+{
+	int server = bound_socket(f, SOCK_DGRAM);
+	int sender = socket(f->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage to;
+	unsigned long sent = 0, received = 0;
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct timespec gap = { 0, 500 * 1000 };
+	FILE *out;
+
+	if (!f->report)
+		usage_error("udpstream needs report=FILE");
+	if (sender < 0)
+		die("socket");
+	loopback_peer(f, ntohs(((struct sockaddr_in *)&f->addr)->sin_port), &to);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	catch_signals();
+	ready(0);
+	leave_stdout();
+	while (!stop_sending) {
+		if (sendto(sender, &sent, sizeof(sent), 0, (struct sockaddr *)&to,
+			   f->addrlen) == (ssize_t)sizeof(sent))
+			sent++;
+		drain_count(server, &received);
+		nanosleep(&gap, NULL);
+	}
+	for (int i = 0; i < 20; i++) {		/* 200 ms for the last ones */
+		struct timespec t = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&t, NULL);
+		drain_count(server, &received);
+	}
+	out = fopen(f->report, "we");
+	if (!out)
+		die("report");
+	fprintf(out, "sent=%lu received=%lu\n", sent, received);
+	if (fclose(out) == EOF)
+		die("report");
+	wait_for_signal();
 }
 
 static void run_unixstale(const struct fix *f)

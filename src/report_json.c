@@ -77,6 +77,8 @@ static json_t *jowner(const struct wb_owner *o)
 		json_pack("{s:i, s:o}", "pid", o->sid, "comm", jstr_untrusted(o->leader_comm))
 		: json_null());
 	json_object_set_new(j, "tracer", o->tracer ? json_integer(o->tracer) : json_null());
+	json_object_set_new(j, "tracer_comm", o->tracer && o->tracer_comm[0]
+			    ? jstr_untrusted(o->tracer_comm) : json_null());
 	return j;
 }
 

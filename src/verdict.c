@@ -260,19 +260,24 @@ static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 	char *leader = wb_escape_str(o->leader_comm[0] ? o->leader_comm : "the shell",
 				     WB_ESC_TERM);
 
-	if (o->state == 't')
+	if (o->state == 't') {
+		char *tracer = wb_escape_str(o->tracer_comm[0] ? o->tracer_comm : "a tracer",
+					     WB_ESC_TERM);
+
 		add_fix(v, "resume-process",
-			fmt("the process is held by a debugger (tracer pid %d): detach it (or end the debugger), then resume it",
-			    o->tracer), fmt("kill -CONT %s", pids));
-	else if (o->tty[0])
+			fmt("the process is held by a debugger (%s, pid %d): detach it (or end the debugger), then resume it",
+			    tracer, o->tracer), fmt("kill -CONT %s", pids));
+		free(tracer);
+	} else if (o->tty[0]) {
 		add_fix(v, "resume-process",
 			fmt("resume the job stopped with Ctrl+Z: run `fg` in %s (pid %d) on %s, or send it SIGCONT",
 			    leader, o->sid, o->tty),
 			fmt("kill -CONT %s", pids));
-	else
+	} else {
 		add_fix(v, "resume-process",
 			fmt("resume the stopped process (it was sent SIGSTOP)"),
 			fmt("kill -CONT %s", pids));
+	}
 	add_fix(v, "stop-process", fmt("or end it (it exits once resumed)"),
 		fmt("kill %s; kill -CONT %s", pids, pids));
 	free(leader);

@@ -96,6 +96,7 @@ struct wb_owner {
 	char pod[72];			/* Kubernetes pod uid */
 	char leader_comm[64];		/* the session leader's comm (a shell) */
 	pid_t tracer;			/* TracerPid of a traced process */
+	char tracer_comm[64];		/* and its comm (strace, gdb...) */
 };
 
 struct wb_sock {

@@ -531,5 +531,14 @@ void owners_read_sockopts(struct wb_sock *s)
 	s->reuseport = get_flag(fd, SOL_SOCKET, SO_REUSEPORT);
 	if (s->family == AF_INET6 && s->v6only == WB_UNKNOWN)
 		s->v6only = get_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY);
+	/* The dump's bound device, confirmed from the socket itself. */
+	if (!s->ifindex) {
+		int ifindex = 0;
+		socklen_t len = sizeof(ifindex);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, &len) == 0 &&
+		    ifindex > 0)
+			s->ifindex = (uint32_t)ifindex;
+	}
 	close(fd);
 }

@@ -10,7 +10,8 @@
  * be found while some /proc/PID/fd was unreadable.  Returns 0 or -errno. */
 int owners_find(struct wb_sock *socks, size_t n);
 
-/* Read SO_REUSEADDR, SO_REUSEPORT and IPV6_V6ONLY of a live socket from
+/* Read SO_REUSEADDR, SO_REUSEPORT, IPV6_V6ONLY and the bound device
+ * (SO_BINDTOIFINDEX, where the dump gave none) of a live socket from
  * its first holder (pidfd_open + pidfd_getfd, getsockopt, close).  Leaves
  * the fields WB_UNKNOWN where that is not permitted. */
 void owners_read_sockopts(struct wb_sock *s);

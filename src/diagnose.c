@@ -65,6 +65,7 @@ static int judge_sockets(struct wb_diagnosis *d)
 
 	d->dumped = true;
 	rc = owners_find(d->socks.v, d->socks.n);
+	d->owner_lookup = owners_method();
 	for (size_t i = 0; i < d->socks.n; i++) {
 		struct wb_sock *s = &d->socks.v[i];
 		const char *why;

@@ -1,5 +1,7 @@
-/* owners: socket inode -> the processes holding it, by one walk of
- * /proc/PID/fd; then, for the processes that hold one, what they are. */
+/* owners: socket inode -> the processes holding it: by the kernel's own
+ * walk of the descriptor tables (a BPF iterator, owners_bpf.c) where it
+ * may be used, else by one walk of /proc/PID/fd; then, for the processes
+ * that hold one, what they are. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE			/* CPU_COUNT */
 #endif
@@ -21,6 +23,7 @@
 #include <sys/syscall.h>
 
 #include "owners.h"
+#include "owners_bpf.h"
 
 /* Linux 5.3 and 5.6; the same number on every architecture. */
 #ifndef SYS_pidfd_open
@@ -446,12 +449,100 @@ static size_t wanted_build(const struct wb_sock *socks, size_t n,
 	return nw;
 }
 
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct wb_bpf_hit *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+/* Is descriptor fd of the process still that socket?  The iterator's
+ * answer is a moment old: the process may have closed it, or exited and
+ * left its pid to another. */
+static bool still_holds(int piddir, int fd, uint64_t ino)
+{
+	char name[32], link[64];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "fd/%d", fd);
+	n = readlinkat(piddir, name, link, sizeof(link));
+	return n > 0 && (size_t)n < sizeof(link) && socket_inode(link, (size_t)n) == ino;
+}
+
+/* The kernel's own walk of every descriptor table (owners_bpf.c), then
+ * /proc only for the processes it named. */
+static int find_by_bpf(struct walk *wk)
+{
+	uint64_t *inodes = xcalloc(wk->nw, sizeof(*inodes));
+	struct wb_bpf_hit *hits;
+	size_t n_hits, i = 0;
+	int rc;
+
+	for (size_t k = 0; k < wk->nw; k++)
+		inodes[k] = wk->w[k].inode;
+	rc = owners_bpf_find(inodes, wk->nw, &hits, &n_hits);
+	free(inodes);
+	if (rc < 0)
+		return rc;
+	qsort(hits, n_hits, sizeof(*hits), cmp_hit);
+	while (i < n_hits) {
+		struct proc p = { .pid = hits[i].pid };
+		char name[16];
+
+		snprintf(name, sizeof(name), "%d", p.pid);
+		p.dirfd = openat(wk->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* Threads repeat their process's hits: one pass per pid. */
+		for (; i < n_hits && hits[i].pid == p.pid; i++)
+			if (p.dirfd >= 0 && (i == 0 || hits[i - 1].pid != p.pid ||
+					     hits[i - 1].fd != hits[i].fd) &&
+			    still_holds(p.dirfd, hits[i].fd, hits[i].ino))
+				match(wk, &p, hits[i].ino, hits[i].fd);
+		if (p.described)
+			free(p.tmpl.cmdline);
+		if (p.dirfd >= 0)
+			close(p.dirfd);
+	}
+	free(hits);
+	return 0;
+}
+
+/* WHYBIND_OWNERS=proc or =bpf picks the way (for tests and comparison);
+ * by default the iterator where it works, the walk elsewhere. */
+static const char *last_method;
+
+const char *owners_method(void)
+{
+	return last_method;
+}
+
+static void find_holders(struct walk *wk)
+{
+	const char *want = getenv("WHYBIND_OWNERS");
+	int rc = -ENOTSUP;
+
+	if (!want || strcmp(want, "proc")) {
+		rc = find_by_bpf(wk);
+		if (rc < 0 && want && !strcmp(want, "bpf"))
+			fprintf(stderr, "whybind: WHYBIND_OWNERS=bpf: the BPF iterator cannot be used (%s); walking /proc\n",
+				strerror(-rc));
+	}
+	if (rc == 0) {
+		last_method = "bpf";
+	} else {
+		last_method = "proc";
+		walk_all(wk);
+	}
+}
+
 int owners_find(struct wb_sock *socks, size_t n)
 {
 	struct walk wk = { .socks = socks };
 	struct wanted *w;
 	int rc = 0;
 
+	last_method = NULL;
 	wk.nw = wanted_build(socks, n, &w);
 	wk.w = w;
 	/* getdents moves the file offset, openat does not use it: the
@@ -463,7 +554,7 @@ int owners_find(struct wb_sock *socks, size_t n)
 	} else if (wk.nw) {
 		wk.procfd = dirfd(wk.proc);
 		pthread_mutex_init(&wk.lock, NULL);
-		walk_all(&wk);
+		find_holders(&wk);
 		pthread_mutex_destroy(&wk.lock);
 		closedir(wk.proc);
 	}

@@ -275,6 +275,7 @@ static json_t *jdiagnosis(const struct wb_diagnosis *d,
 			 "verdict", jverdict(&d->verdict),
 			 "bound_sockets_visible",
 			 d->req.protocol != IPPROTO_TCP || d->info.bound_inactive);
+	json_object_set_new(root, "owner_lookup", jstr_or_null(d->owner_lookup));
 	if (d->req.addr.family == AF_UNIX && !d->req.target.abstract && d->file_known)
 		json_object_set_new(root, "file", jfile(&d->file));
 	if (d->err == EACCES && d->req.addr.family != AF_UNIX)

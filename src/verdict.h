@@ -46,6 +46,7 @@ struct wb_diagnosis {
 	bool dumped;			/* the port's sockets were listed */
 	struct wb_diag_info info;
 	struct wb_socklist socks;	/* every socket seen on the port */
+	const char *owner_lookup;	/* "bpf", "proc", or NULL: none needed */
 	struct wb_verdict verdict;
 
 	/* AF_UNIX path: what is at it, looked at before the probe. */

@@ -28,7 +28,8 @@
  * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
  * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
  * backslash), uid=N (become that user before making the socket),
- * dev=NAME (SO_BINDTODEVICE).
+ * dev=NAME (SO_BINDTODEVICE), threads=N (N idle threads share the
+ * descriptors), fds=N (N descriptors of /dev/null opened before the socket).
  *
  * When everything is in place it prints one line and flushes:
  *   ready pid=PID [pids=PID,PID...] [tw=PORT]
@@ -42,6 +43,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -74,6 +76,8 @@ enum opt_bit {
 	O_TARGET = 1 << 6,
 	O_DEV = 1 << 7,
 	O_REPORT = 1 << 8,
+	O_THREADS = 1 << 9,
+	O_FDS = 1 << 10,
 };
 
 struct fix {
@@ -89,6 +93,8 @@ struct fix {
 	char comm[COMM_LEN];
 	char dev[IF_NAMESIZE];		/* dev=NAME: SO_BINDTODEVICE */
 	const char *report;		/* report=FILE (udpstream) */
+	int threads;			/* threads=N: idle threads */
+	int fds;			/* fds=N: /dev/null opened first */
 };
 
 struct kind {
@@ -223,6 +229,10 @@ static void parse_option(struct fix *f, const char *a)
 		bit = O_DEV, strcpy(f->dev, v);
 	else if (IS("report") && v && *v)
 		bit = O_REPORT, f->report = v;
+	else if (IS("threads") && v)
+		bit = O_THREADS, f->threads = number(v, 1, 256, "threads");
+	else if (IS("fds") && v)
+		bit = O_FDS, f->fds = number(v, 1, 100000, "fds");
 	else
 		usage_error("unknown option: '%s'", a);
 #undef IS
@@ -236,7 +246,8 @@ static void parse_option(struct fix *f, const char *a)
 /* Options that leave a TIME_WAIT or a connection behind: the listener's
  * SO_REUSEADDR is what the accepted socket inherits. */
 #define O_CONN	(O_REUSEADDR | O_V6ONLY | O_COMM)
-#define O_HOLD	(O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_PREFORK | O_COMM | O_UID | O_DEV)
+#define O_HOLD	(O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_PREFORK | O_COMM | O_UID | O_DEV | \
+		 O_THREADS | O_FDS)
 
 static void run_listen(const struct fix *f);
 static void run_bound(const struct fix *f);
@@ -511,9 +522,23 @@ static void fork_holders(const struct fix *f)
 	}
 }
 
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
 static void hold(const struct fix *f)
 {
 	catch_signals();
+	for (int i = 0; i < f->threads; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, idle_thread, NULL))
+			die("pthread_create");
+	}
 	fork_holders(f);
 	ready(0);
 	wait_for_signal();
@@ -699,6 +724,9 @@ int main(int argc, char **argv)
 	parse(&f, argc, argv);
 	if (f.given & O_UID)
 		become(f.uid);
+	for (int i = 0; i < f.fds; i++)
+		if (open("/dev/null", O_RDONLY) < 0)
+			die("open /dev/null");
 	if ((f.given & O_COMM) && prctl(PR_SET_NAME, f.comm) < 0)
 		die("PR_SET_NAME");
 	signal(SIGPIPE, SIG_IGN);

@@ -83,13 +83,17 @@ static int judge_sockets(struct wb_diagnosis *d)
 
 static int list_sockets(struct wb_diagnosis *d, bool verbose)
 {
-	int rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
+	int rc;
 
+	owners_prefetch();		/* the holders' walk, meanwhile */
+	rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
 	if (rc == 0 && verbose)
 		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
 			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
-	if (rc < 0)
+	if (rc < 0) {
+		owners_find(NULL, 0);	/* reaps the walk */
 		return rc;
+	}
 	return judge_sockets(d);
 }
 

@@ -471,19 +471,104 @@ static bool still_holds(int piddir, int fd, uint64_t ino)
 	return n > 0 && (size_t)n < sizeof(link) && socket_inode(link, (size_t)n) == ino;
 }
 
+/* owners_prefetch(): every socket descriptor of the host, listed by the
+ * iterator in a thread of its own while the caller dumps the port's
+ * sockets: the kernel's two walks overlap. */
+static struct {
+	pthread_t thread;
+	bool running;
+	int rc;
+	struct wb_bpf_hit *hits;
+	size_t n;
+} prefetch;
+
+static void *prefetch_main(void *arg)
+{
+	(void)arg;
+	prefetch.rc = owners_bpf_find(NULL, 0, &prefetch.hits, &prefetch.n);
+	return NULL;
+}
+
+static bool bpf_wanted(void)
+{
+	const char *want = getenv("WHYBIND_OWNERS");
+
+	return !want || strcmp(want, "proc");
+}
+
+void owners_prefetch(void)
+{
+	sigset_t all, old;
+
+	/* Loading needs CAP_BPF and CAP_PERFMON: not worth a try without. */
+	if (prefetch.running || geteuid() != 0 || !bpf_wanted())
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	prefetch.running = pthread_create(&prefetch.thread, NULL, prefetch_main, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The prefetched hits, once (-EAGAIN: none were prefetched). */
+static int prefetched(struct wb_bpf_hit **hits, size_t *n)
+{
+	if (!prefetch.running)
+		return -EAGAIN;
+	pthread_join(prefetch.thread, NULL);
+	prefetch.running = false;
+	*hits = prefetch.hits;
+	*n = prefetch.n;
+	prefetch.hits = NULL;
+	return prefetch.rc;
+}
+
+static bool is_wanted(const struct walk *wk, uint64_t ino)
+{
+	struct wanted key = { .inode = ino };
+
+	return bsearch(&key, wk->w, wk->nw, sizeof(*wk->w), cmp_wanted) != NULL;
+}
+
+/* Keep the hits on wanted sockets.  Did every wanted socket get one?
+ * (One made after the prefetch passed its process would be missing.) */
+static bool keep_wanted(const struct walk *wk, struct wb_bpf_hit *hits, size_t *n)
+{
+	size_t kept = 0, found = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (is_wanted(wk, hits[i].ino))
+			hits[kept++] = hits[i];
+	*n = kept;
+	for (size_t k = 0; k < wk->nw; k++) {
+		bool hit = false;
+
+		for (size_t i = 0; i < kept && !hit; i++)
+			hit = hits[i].ino == wk->w[k].inode;
+		found += hit;
+	}
+	return found == wk->nw;
+}
+
 /* The kernel's own walk of every descriptor table (owners_bpf.c), then
  * /proc only for the processes it named. */
 static int find_by_bpf(struct walk *wk)
 {
-	uint64_t *inodes = xcalloc(wk->nw, sizeof(*inodes));
+	uint64_t *inodes;
 	struct wb_bpf_hit *hits;
 	size_t n_hits, i = 0;
-	int rc;
+	int rc = prefetched(&hits, &n_hits);
 
-	for (size_t k = 0; k < wk->nw; k++)
-		inodes[k] = wk->w[k].inode;
-	rc = owners_bpf_find(inodes, wk->nw, &hits, &n_hits);
-	free(inodes);
+	if (rc == 0 && !keep_wanted(wk, hits, &n_hits)) {
+		free(hits);
+		rc = -EAGAIN;
+	}
+	if (rc < 0) {
+		inodes = xcalloc(wk->nw, sizeof(*inodes));
+		for (size_t k = 0; k < wk->nw; k++)
+			inodes[k] = wk->w[k].inode;
+		rc = owners_bpf_find(inodes, wk->nw, &hits, &n_hits);
+		free(inodes);
+	}
 	if (rc < 0)
 		return rc;
 	qsort(hits, n_hits, sizeof(*hits), cmp_hit);
@@ -522,7 +607,7 @@ static void find_holders(struct walk *wk)
 	const char *want = getenv("WHYBIND_OWNERS");
 	int rc = -ENOTSUP;
 
-	if (!want || strcmp(want, "proc")) {
+	if (bpf_wanted()) {
 		rc = find_by_bpf(wk);
 		if (rc < 0 && want && !strcmp(want, "bpf"))
 			fprintf(stderr, "whybind: WHYBIND_OWNERS=bpf: the BPF iterator cannot be used (%s); walking /proc\n",
@@ -545,6 +630,13 @@ int owners_find(struct wb_sock *socks, size_t n)
 	last_method = NULL;
 	wk.nw = wanted_build(socks, n, &w);
 	wk.w = w;
+	if (!wk.nw) {
+		struct wb_bpf_hit *unused = NULL;
+		size_t n_unused;
+
+		prefetched(&unused, &n_unused);	/* nothing to look for */
+		free(unused);
+	}
 	/* getdents moves the file offset, openat does not use it: the
 	 * listing and the lookups can share one descriptor. */
 	wk.proc = wk.nw ? opendir("/proc") : NULL;

@@ -17,6 +17,11 @@ int owners_find(struct wb_sock *socks, size_t n);
  * the fields WB_UNKNOWN where that is not permitted. */
 void owners_read_sockopts(struct wb_sock *s);
 
+/* Start listing the host's socket descriptors with the BPF iterator in
+ * a thread (as root, where allowed), for the next owners_find(): call it
+ * before dumping the port's sockets, so that the two walks overlap. */
+void owners_prefetch(void);
+
 /* "bpf" or "proc": how the last owners_find() found the holders; NULL
  * before any. */
 const char *owners_method(void);

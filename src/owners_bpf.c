@@ -206,11 +206,12 @@ static int read_vmlinux_btf(struct wb_btf_facts *facts)
 #define EXIT()			INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* r6 ctx, r7 task, r8 file then inode, r9 inode number.  Jumps are
- * relative to the next instruction; OUT is the index of "r0 = 0". */
-#define OUT 29
+ * relative to the next instruction, to OUT ("r0 = 0"): index 29 with the
+ * map lookup, 22 without (map_fd < 0: every socket is reported). */
 static size_t build_program(struct bpf_insn *p, const struct wb_btf_facts *f,
 			    int map_fd)
 {
+	const int OUT = map_fd >= 0 ? 29 : 22;
 	size_t n = 0;
 
 #define J(at) ((short)(OUT - (at) - 1))
@@ -225,13 +226,15 @@ static size_t build_program(struct bpf_insn *p, const struct wb_btf_facts *f,
 	p[n++] = AND_IMM(1, S_IFMT);
 	p[n++] = JNE_IMM(1, S_IFSOCK, J(9));
 	p[n++] = LDX(BPF_DW, 9, 8, (short)f->i_ino);
-	p[n++] = STX(BPF_DW, 10, 9, -8);		/* the map key */
-	p[n++] = MOV_REG(2, 10);
-	p[n++] = ADD_IMM(2, -8);
-	p[n++] = INSN(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, map_fd);
-	p[n++] = INSN(0, 0, 0, 0, 0);
-	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
-	p[n++] = JEQ_IMM(0, 0, J(17));
+	if (map_fd >= 0) {				/* else: every socket */
+		p[n++] = STX(BPF_DW, 10, 9, -8);	/* the map key */
+		p[n++] = MOV_REG(2, 10);
+		p[n++] = ADD_IMM(2, -8);
+		p[n++] = INSN(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, map_fd);
+		p[n++] = INSN(0, 0, 0, 0, 0);
+		p[n++] = CALL(BPF_FUNC_map_lookup_elem);
+		p[n++] = JEQ_IMM(0, 0, J(17));
+	}
 	p[n++] = LDX(BPF_W, 1, 7, (short)f->tgid);	/* struct hit at r10-24 */
 	p[n++] = STX(BPF_W, 10, 1, -24);
 	p[n++] = LDX(BPF_W, 1, 6, CTX_FD);
@@ -374,12 +377,12 @@ int owners_bpf_find(const uint64_t *inodes, size_t n, struct wb_bpf_hit **hits,
 
 	*hits = NULL;
 	*n_hits = 0;
-	if (n == 0)
+	if (inodes && n == 0)
 		return 0;
 	if (!in_initial_pidns())
 		return -EXDEV;
 	rc = read_vmlinux_btf(&facts);
-	if (rc == 0)
+	if (rc == 0 && inodes)
 		rc = map = make_map(inodes, n);
 	if (rc >= 0)
 		rc = prog = load_program(&facts, map);

@@ -23,8 +23,9 @@ struct wb_bpf_hit {
  * Validates every length; 0, -EINVAL (malformed), -ENOENT (missing). */
 int owners_bpf_parse_btf(const void *data, size_t len, struct wb_btf_facts *out);
 
-/* Every (pid, fd) whose descriptor is a socket with one of `inodes`,
- * from every task of the host (threads may repeat their process's hits).
+/* Every (pid, fd) whose descriptor is a socket with one of `inodes` (or
+ * any socket, with inodes NULL), from every task of the host (threads
+ * may repeat their process's hits).
  * *hits is allocated (the caller frees it).  Returns 0, or -errno when
  * the iterator cannot be used (no CAP_BPF/CAP_PERFMON, no BTF, an old
  * kernel, a nested pid namespace: -EXDEV), and then nothing is found. */

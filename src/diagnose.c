@@ -91,7 +91,7 @@ static int list_sockets(struct wb_diagnosis *d, bool verbose)
 		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
 			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
 	if (rc < 0) {
-		owners_find(NULL, 0);	/* reaps the walk */
+		owners_find(NULL, 0);	/* drops the walk */
 		return rc;
 	}
 	return judge_sockets(d);

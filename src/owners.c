@@ -473,19 +473,35 @@ static bool still_holds(int piddir, int fd, uint64_t ino)
 
 /* owners_prefetch(): every socket descriptor of the host, listed by the
  * iterator in a thread of its own while the caller dumps the port's
- * sockets: the kernel's two walks overlap. */
-static struct {
+ * sockets: the kernel's two walks overlap.  When the dump shows nothing
+ * any process can hold (TIME_WAIT only), the walk is abandoned, not
+ * waited for: its thread frees its own results. */
+enum { PF_RUNNING, PF_DONE, PF_ABANDONED };
+
+struct prefetch {
 	pthread_t thread;
-	bool running;
+	atomic_int state;
+	atomic_bool cancel;
 	int rc;
 	struct wb_bpf_hit *hits;
 	size_t n;
-} prefetch;
+};
+
+static struct prefetch *prefetch;
+
+static void prefetch_free(struct prefetch *pf)
+{
+	free(pf->hits);
+	free(pf);
+}
 
 static void *prefetch_main(void *arg)
 {
-	(void)arg;
-	prefetch.rc = owners_bpf_find(NULL, 0, &prefetch.hits, &prefetch.n);
+	struct prefetch *pf = arg;
+
+	pf->rc = owners_bpf_find(NULL, 0, &pf->hits, &pf->n, &pf->cancel);
+	if (atomic_exchange(&pf->state, PF_DONE) == PF_ABANDONED)
+		prefetch_free(pf);
 	return NULL;
 }
 
@@ -498,28 +514,52 @@ static bool bpf_wanted(void)
 
 void owners_prefetch(void)
 {
+	struct prefetch *pf;
 	sigset_t all, old;
 
 	/* Loading needs CAP_BPF and CAP_PERFMON: not worth a try without. */
-	if (prefetch.running || geteuid() != 0 || !bpf_wanted())
+	if (prefetch || geteuid() != 0 || !bpf_wanted())
 		return;
+	pf = xcalloc(1, sizeof(*pf));
+	atomic_init(&pf->state, PF_RUNNING);
+	atomic_init(&pf->cancel, false);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	prefetch.running = pthread_create(&prefetch.thread, NULL, prefetch_main, NULL) == 0;
+	if (pthread_create(&pf->thread, NULL, prefetch_main, pf) == 0)
+		prefetch = pf;
+	else
+		free(pf);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void prefetch_abandon(void)
+{
+	struct prefetch *pf = prefetch;
+
+	if (!pf)
+		return;
+	prefetch = NULL;
+	atomic_store(&pf->cancel, true);
+	pthread_detach(pf->thread);
+	if (atomic_exchange(&pf->state, PF_ABANDONED) == PF_DONE)
+		prefetch_free(pf);
 }
 
 /* The prefetched hits, once (-EAGAIN: none were prefetched). */
 static int prefetched(struct wb_bpf_hit **hits, size_t *n)
 {
-	if (!prefetch.running)
+	struct prefetch *pf = prefetch;
+	int rc;
+
+	if (!pf)
 		return -EAGAIN;
-	pthread_join(prefetch.thread, NULL);
-	prefetch.running = false;
-	*hits = prefetch.hits;
-	*n = prefetch.n;
-	prefetch.hits = NULL;
-	return prefetch.rc;
+	prefetch = NULL;
+	pthread_join(pf->thread, NULL);
+	rc = pf->rc;
+	*hits = pf->hits;
+	*n = pf->n;
+	free(pf);
+	return rc;
 }
 
 static bool is_wanted(const struct walk *wk, uint64_t ino)
@@ -566,7 +606,7 @@ static int find_by_bpf(struct walk *wk)
 		inodes = xcalloc(wk->nw, sizeof(*inodes));
 		for (size_t k = 0; k < wk->nw; k++)
 			inodes[k] = wk->w[k].inode;
-		rc = owners_bpf_find(inodes, wk->nw, &hits, &n_hits);
+		rc = owners_bpf_find(inodes, wk->nw, &hits, &n_hits, NULL);
 		free(inodes);
 	}
 	if (rc < 0)
@@ -630,13 +670,8 @@ int owners_find(struct wb_sock *socks, size_t n)
 	last_method = NULL;
 	wk.nw = wanted_build(socks, n, &w);
 	wk.w = w;
-	if (!wk.nw) {
-		struct wb_bpf_hit *unused = NULL;
-		size_t n_unused;
-
-		prefetched(&unused, &n_unused);	/* nothing to look for */
-		free(unused);
-	}
+	if (!wk.nw)
+		prefetch_abandon();	/* nothing to look for */
 	/* getdents moves the file offset, openat does not use it: the
 	 * listing and the lookups can share one descriptor. */
 	wk.proc = wk.nw ? opendir("/proc") : NULL;

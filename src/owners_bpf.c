@@ -343,14 +343,20 @@ static bool in_initial_pidns(void)
 	return *ns == '\n';		/* one pid: no outer namespace */
 }
 
-static int read_hits(int it, struct wb_bpf_hit **out, size_t *n_out)
+/* A read of the iterator returns once its buffer is full or the walk
+ * ends (the kernel does not stop it for a signal): a small buffer lets a
+ * cancelled walk, or an exiting process, stop soon. */
+static int read_hits(int it, struct wb_bpf_hit **out, size_t *n_out,
+		     const atomic_bool *cancel)
 {
-	struct hit buf[256];
+	struct hit buf[64];
 	size_t n = 0, cap = 0;
 	ssize_t len;
 
 	*out = NULL;
 	while ((len = read(it, buf, sizeof(buf))) > 0) {
+		if (cancel && atomic_load(cancel))
+			return -ECANCELED;
 		size_t k = (size_t)len / sizeof(buf[0]);
 
 		if ((size_t)len % sizeof(buf[0]))
@@ -370,7 +376,7 @@ static int read_hits(int it, struct wb_bpf_hit **out, size_t *n_out)
 }
 
 int owners_bpf_find(const uint64_t *inodes, size_t n, struct wb_bpf_hit **hits,
-		    size_t *n_hits)
+		    size_t *n_hits, const atomic_bool *cancel)
 {
 	struct wb_btf_facts facts;
 	int map = -1, prog = -1, link = -1, it = -1, rc;
@@ -389,7 +395,7 @@ int owners_bpf_find(const uint64_t *inodes, size_t n, struct wb_bpf_hit **hits,
 	if (rc >= 0)
 		rc = it = open_iterator(prog, &link);
 	if (rc >= 0)
-		rc = read_hits(it, hits, n_hits);
+		rc = read_hits(it, hits, n_hits, cancel);
 	int fds[] = { it, link, prog, map };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)

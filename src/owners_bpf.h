@@ -2,6 +2,7 @@
 #ifndef WB_OWNERS_BPF_H
 #define WB_OWNERS_BPF_H
 
+#include <stdatomic.h>
 #include "whybind.h"
 
 /* What the program needs from the kernel's BTF: the iterator's id and
@@ -28,8 +29,9 @@ int owners_bpf_parse_btf(const void *data, size_t len, struct wb_btf_facts *out)
  * may repeat their process's hits).
  * *hits is allocated (the caller frees it).  Returns 0, or -errno when
  * the iterator cannot be used (no CAP_BPF/CAP_PERFMON, no BTF, an old
- * kernel, a nested pid namespace: -EXDEV), and then nothing is found. */
+ * kernel, a nested pid namespace: -EXDEV), and then nothing is found.
+ * `cancel` (or NULL), once true, stops the walk soon: -ECANCELED. */
 int owners_bpf_find(const uint64_t *inodes, size_t n, struct wb_bpf_hit **hits,
-		    size_t *n_hits);
+		    size_t *n_hits, const atomic_bool *cancel);
 
 #endif

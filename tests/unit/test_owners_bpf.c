@@ -182,7 +182,7 @@ static void test_iterator(void)
 
 	fstat(s, &st);
 	ino = st.st_ino;
-	rc = owners_bpf_find(&ino, 1, &hits, &n);
+	rc = owners_bpf_find(&ino, 1, &hits, &n, NULL);
 	if (geteuid() != 0) {
 		printf("# not root: the iterator itself not run (rc %d)\n", rc);
 		CHECK(rc < 0 && hits == NULL && n == 0);
@@ -192,7 +192,7 @@ static void test_iterator(void)
 		      hits[0].ino == ino);
 		free(hits);
 	}
-	CHECK(owners_bpf_find(&ino, 0, &hits, &n) == 0 && n == 0 && !hits);
+	CHECK(owners_bpf_find(&ino, 0, &hits, &n, NULL) == 0 && n == 0 && !hits);
 	close(other);
 	close(s);
 }

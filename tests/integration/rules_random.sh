@@ -1,0 +1,13 @@
+#!/bin/bash
+# The property test: random configurations (one or two old sockets: TCP
+# LISTEN, bound, ESTABLISHED, TIME_WAIT or UDP, on IPv4, IPv6, dual-stack
+# and v4-mapped addresses, random SO_REUSEADDR/SO_REUSEPORT, another uid
+# for SO_REUSEPORT) built for real; `whybind --no-probe` must predict what
+# the kernel then does with a random bind.  The seed changes every run and
+# is printed; WB_SEED=N WB_TRIALS=N replay one.
+. "${TESTLIB:?run from make check}"
+
+seed=${WB_SEED:-$(( $(date +%s) % 100000 ))}
+trials=${WB_TRIALS:-1000}
+check "whybind --no-probe agrees with the kernel (seed $seed, $trials trials)" \
+	"$(dirname "$WHYBIND")/../tests/unit/test_conflict" --random "$seed" "$trials" "$WHYBIND"

@@ -197,6 +197,32 @@ static const char *build_request(const struct wb_exec_bind *b,
 	return NULL;
 }
 
+/* A process of ours shows as traced-stopped ('t') only because we hold
+ * it at a bind, this one or another: it is running, not a stopped job
+ * (a server that binds the same port twice holds the socket in the way
+ * itself).  Judge again without that. */
+static void unhold_owners(struct wb_diagnosis *d)
+{
+	pid_t me = getpid();
+	bool changed = false;
+
+	for (size_t i = 0; i < d->socks.n; i++)
+		for (size_t j = 0; j < d->socks.v[i].n_owners; j++) {
+			struct wb_owner *w = &d->socks.v[i].owners[j];
+
+			if (w->state == 't' && w->tracer == me) {
+				w->state = 'R';
+				w->tracer = 0;
+				w->leader_comm[0] = '\0';
+				changed = true;
+			}
+		}
+	if (changed) {
+		verdict_free(&d->verdict);
+		verdict_make(d);
+	}
+}
+
 static bool want_color(int color)
 {
 	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
@@ -305,6 +331,8 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 		why = rc == -EPERM || rc == -EACCES
 			? "cannot ask the kernel about sockets: permission denied"
 			: "cannot ask the kernel about the port's sockets (sock_diag)";
+	if (!why)
+		unhold_owners(&d);
 	m = open_memstream(&out, &len);
 	if (m) {
 		if (o->json)

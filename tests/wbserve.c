@@ -17,6 +17,8 @@
  *   thread       bind in a second thread
  *   tries=N      call bind() N times on the same socket until one succeeds
  *   then=PORT    after a failed bind, bind PORT instead (a new socket)
+ *   again        after a bind that succeeds, bind a second socket to the
+ *                same address and port (a server's duplicate listen)
  *   hold         when done, print "ready pid=PID" and wait for SIGTERM,
  *                then print "got SIGTERM" and exit 42
  *   raise=N      when done, kill itself with signal N
@@ -41,7 +43,7 @@
 
 struct conf {
 	const char *addr, *port, *then;
-	bool udp, reuseaddr, reuseport, unix_, fork_, thread, hold;
+	bool udp, reuseaddr, reuseport, unix_, fork_, thread, hold, again;
 	int v6only;			/* -1: not set */
 	int tries, raise_sig;
 	int status;			/* of the last bind: 0 or 3 */
@@ -125,6 +127,8 @@ static void *work(void *arg)
 
 	if (rc < 0 && c->then)
 		rc = bind_one(c, c->then, 1);
+	else if (rc == 0 && c->again)
+		rc = bind_one(c, c->port, 1);
 	c->status = rc < 0 ? 3 : 0;
 	return NULL;
 }
@@ -175,6 +179,7 @@ static void parse(struct conf *c, int argc, char **argv)
 		else if (!strcmp(a, "fork")) c->fork_ = true;
 		else if (!strcmp(a, "thread")) c->thread = true;
 		else if (!strcmp(a, "hold")) c->hold = true;
+		else if (!strcmp(a, "again")) c->again = true;
 		else if (!strncmp(a, "v6only=", 7)) c->v6only = atoi(a + 7);
 		else if (!strncmp(a, "tries=", 6)) c->tries = atoi(a + 6);
 		else if (!strncmp(a, "then=", 5)) c->then = a + 5;

@@ -54,7 +54,7 @@ tracer_of() {
 	sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null
 }
 
-ports P Q R S U V W
+ports P Q R S S2 U V W
 
 # The issue's case: a dual-stack [::] server with SO_REUSEADDR, while a
 # stopped listener holds 127.0.0.1:P.  The request is the server's own.
@@ -136,6 +136,15 @@ out_is "bind 0.0.0.0 $R: EADDRINUSE
 bound 0.0.0.0 $S"
 reports
 rjeq 'length' 1
+
+# A server in its own way (a duplicate listen): the holder is the server,
+# running, not "stopped" because whybind holds it at this very bind.
+wb -j -x "$WBSERVE" 0.0.0.0 "$S2" again
+expect_rc 3
+reports
+rjeq '.[0].verdict.cause' '"listening"'
+rjqt '[.[0].conflicts[].owners[].pid] == [.[0].exec.pid]'
+rjqt '[.[0].conflicts[].owners[] | .stopped] == [false]'
 
 # UDP: the protocol comes from the server's socket.
 fixture udp 0.0.0.0 "$U"

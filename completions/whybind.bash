@@ -12,12 +12,14 @@
 _whybind_options=(
 	'-4                  -'
 	'-6                  -'
+	'-i --interface      = _whybind_interfaces'
 	'-n --netns          = _whybind_netns'
 	'-r --reuseaddr      -'
 	'-R --reuseport      -'
 	'-t --tcp            -'
 	'-x --exec           = _whybind_commands'
 	'-u --udp            -'
+	'-U --user           = _whybind_users'
 	'--v6only            ? _whybind_yes_no'
 	'--fix               -'
 	'--no-probe          -'
@@ -30,9 +32,6 @@ _whybind_options=(
 	'--usage             -'
 	'-V --version        -'
 )
-# For options of later releases:
-#	'-i --interface      = _whybind_interfaces'
-#	'-U --user           = _whybind_users'
 
 # Value completers: print candidates, one a line (the caller filters them).
 _whybind_yes_no() { printf '%s\n' yes no; }
@@ -223,8 +222,14 @@ _whybind()
 		return
 	fi
 
-	# The one positional argument: [ADDRESS:]PORT, or a socket path.
+	# The one positional argument: [ADDRESS:]PORT, a socket path, or an
+	# abstract name (those bound now, from /proc/net/unix).
 	((n > 0)) && return
+	if [[ $cur == @* ]]; then
+		local IFS=$'\n'
+		COMPREPLY=($(compgen -W '$(awk '\''NR > 1 && $8 ~ /^@/ { print $8 }'\'' /proc/net/unix 2>/dev/null | sort -u)' -- "$cur"))
+		return
+	fi
 	if [[ $cur == */* || $cur == [.~]* ]]; then
 		if declare -F _filedir >/dev/null; then
 			_filedir

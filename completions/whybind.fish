@@ -3,7 +3,7 @@
 
 # Options with an argument, for telling a separate argument ("-n NAME")
 # from the positional one.  Add a new such option here too.
-set -g __whybind_arg_options -n --netns
+set -g __whybind_arg_options -n --netns -i --interface -U --user
 
 # The ports in use on this host: listening TCP and bound UDP, from ss, or
 # from /proc/net (ports in hex) where ss is missing.
@@ -110,7 +110,7 @@ complete -c whybind -s t -l tcp -d 'A TCP bind (the default)'
 complete -c whybind -s u -l udp -d 'A UDP bind'
 complete -c whybind -n 'not __whybind_after_exec' -s x -l exec -x -a '(__fish_complete_command)' -d 'Run COMMAND [ARG...] and diagnose each of its failing binds'
 complete -c whybind -l v6only -a 'yes no' -d "IPV6_V6ONLY of the server's IPv6 socket"
-complete -c whybind -l fix -d 'Destroy the conflicting TIME_WAIT sockets, then probe again'
+complete -c whybind -l fix -d 'Destroy the conflicting TIME_WAIT sockets or remove a stale socket file, then probe again'
 complete -c whybind -l no-probe -d "Read-only: never call bind(); predict from the kernel's rules"
 complete -c whybind -s w -l wait -a '10 30 60 120 300' -d 'Wait until the bind would succeed (SECONDS, default 60)'
 complete -c whybind -l color -a 'auto always never' -d 'When to colour the output'
@@ -120,9 +120,8 @@ complete -c whybind -s v -l verbose -d 'Also list the sockets that are not in th
 complete -c whybind -s '?' -l help -d 'Give the help list'
 complete -c whybind -l usage -d 'Give a short usage message'
 complete -c whybind -s V -l version -d 'Print the program version'
-# For options of later releases (and add them to __whybind_arg_options):
-#complete -c whybind -s i -l interface -x -a '(__whybind_interfaces)' -d 'The server binds to a device'
-#complete -c whybind -s U -l user -x -a '(__whybind_users)' -d 'Probe as USER'
+complete -c whybind -s i -l interface -x -a '(__whybind_interfaces)' -d 'The server binds to that device'
+complete -c whybind -s U -l user -x -a '(__whybind_users)' -d 'Probe as that user'
 
 # The positional argument: a port in use (after an ADDRESS: if given), or a
 # file name once the word has a '/'.

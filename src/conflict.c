@@ -72,6 +72,27 @@ static bool overlap6(const struct wb_request *req, const struct wb_sock *s,
 	       !memcmp(&req->addr.u.v6, &s->local.u.v6, sizeof(struct in6_addr));
 }
 
+/* AF_UNIX: a path is taken by the file itself, whatever holds it; an
+ * abstract name is taken per socket type (unix_find_socket_byname()
+ * hashes the type in: a stream and a datagram socket may share one). */
+static int unix_overlap(const struct wb_request *req, const struct wb_sock *s,
+			const char **why)
+{
+	if (req->addr.family != AF_UNIX || s->family != AF_UNIX) {
+		*why = "an AF_UNIX name and an inet port never conflict";
+		return WB_NO;
+	}
+	if (req->target.abstract != s->abstract) {
+		*why = "a path and an abstract name never conflict";
+		return WB_NO;
+	}
+	if (s->abstract && s->type != req->unix_type) {
+		*why = "another socket type: each type has its own abstract names";
+		return WB_NO;
+	}
+	return WB_YES;
+}
+
 static const char *no_overlap_reason(const struct wb_request *req,
 				     const struct wb_sock *s)
 {
@@ -93,6 +114,8 @@ int conflict_overlap(const struct wb_request *req, const struct wb_sock *s,
 	bool with, without;
 
 	*why = NULL;
+	if (req->addr.family == AF_UNIX || s->family == AF_UNIX)
+		return unix_overlap(req, s, why);
 	if (req->protocol != s->protocol) {
 		*why = "TCP and UDP ports never conflict";
 		return WB_NO;
@@ -176,6 +199,11 @@ int conflict_blocks(const struct wb_request *req, const struct wb_sock *s,
 
 	if (ov == WB_NO)
 		return WB_NO;
+	if (req->addr.family == AF_UNIX) {
+		*why = s->abstract ? "a live socket holds the abstract name"
+				   : "a live socket is bound to the file";
+		return WB_YES;
+	}
 	refuses = s->protocol == IPPROTO_UDP ? udp_refuses : tcp_refuses;
 	/* Try every value the unread flags could have. */
 	for (int ra = 0; ra <= 1; ra++) {

@@ -1,6 +1,10 @@
 /* diagnose: one bind, start to verdict: probe, list the port's sockets,
  * keep the conflicts, find their owners, try SO_REUSE*, judge. */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "conflict.h"
@@ -9,6 +13,7 @@
 #include "origin.h"
 #include "owners.h"
 #include "probe.h"
+#include "unix.h"
 
 /* The same bind with one more option, for "would SO_REUSE* fix it". */
 static struct wb_request with_flag(const struct wb_request *req, bool port)
@@ -52,30 +57,44 @@ static int predict(const struct wb_diagnosis *d)
 	return ok;
 }
 
-static int list_sockets(struct wb_diagnosis *d, bool verbose)
+/* The dumped sockets: their owners, and whether each is in the way.
+ * The details (options, origin) only for those that can be. */
+static int judge_sockets(struct wb_diagnosis *d)
 {
-	int rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
+	int rc;
 
-	if (rc == 0 && verbose)
-		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
-			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
-	if (rc < 0)
-		return rc;
 	d->dumped = true;
 	rc = owners_find(d->socks.v, d->socks.n);
+	d->owner_lookup = owners_method();
 	for (size_t i = 0; i < d->socks.n; i++) {
 		struct wb_sock *s = &d->socks.v[i];
 		const char *why;
 
-		/* The details only for the sockets that can be in the way. */
 		if (conflict_overlap(&d->req, s, &why) != WB_NO) {
-			owners_read_sockopts(s);
+			if (s->family != AF_UNIX)
+				owners_read_sockopts(s);
 			for (size_t j = 0; j < s->n_owners; j++)
 				origin_read(&s->owners[j]);
 		}
 		s->blocks = conflict_blocks(&d->req, s, &s->why);
 	}
 	return rc;
+}
+
+static int list_sockets(struct wb_diagnosis *d, bool verbose)
+{
+	int rc;
+
+	owners_prefetch();		/* the holders' walk, meanwhile */
+	rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
+	if (rc == 0 && verbose)
+		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
+			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
+	if (rc < 0) {
+		owners_find(NULL, 0);	/* reaps the walk */
+		return rc;
+	}
+	return judge_sockets(d);
 }
 
 static int try_bind(const struct wb_request *req, int *ok, int *err)
@@ -112,6 +131,137 @@ static int try_reuse(struct wb_diagnosis *d)
 	return rc;
 }
 
+/* The live sockets bound to an AF_UNIX path or name, and their owners. */
+static int list_unix(struct wb_diagnosis *d)
+{
+	int rc = unix_dump_bound(&d->req.target, d->file_known ? &d->file : NULL,
+				 &d->socks);
+
+	if (rc < 0)
+		return rc;
+	return judge_sockets(d);
+}
+
+static int diagnose_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
+{
+	int rc;
+
+	if (!d->req.target.abstract) {
+		rc = unix_inspect_path(d->req.target.name, &d->file);
+		d->file_known = rc == 0 || d->file.exists || d->file.error;
+	}
+	if (o->no_probe) {
+		int err = d->req.target.abstract ? 0 : unix_expected_errno(d);
+
+		if (d->req.target.abstract || err == EADDRINUSE) {
+			rc = list_unix(d);
+			if (rc < 0)
+				return rc;
+		}
+		if (d->req.target.abstract)
+			d->ok = ok_of_prediction(conflict_predict(&d->req, d->socks.v,
+								  d->socks.n));
+		else
+			d->ok = d->file_known ? !err : WB_UNKNOWN;
+	} else {
+		rc = try_bind(&d->req, &d->ok, &d->err);
+		if (rc < 0)
+			return rc;
+		d->probed = true;
+		if (d->err == EADDRINUSE || o->verbose) {
+			rc = list_unix(d);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	verdict_make(d);
+	return 0;
+}
+
+static unsigned int prefix_len(const struct sockaddr *mask)
+{
+	const unsigned char *b;
+	size_t n;
+	unsigned int bits = 0;
+
+	if (!mask)
+		return 0;
+	if (mask->sa_family == AF_INET) {
+		b = (const unsigned char *)&((const struct sockaddr_in *)mask)->sin_addr;
+		n = 4;
+	} else {
+		b = ((const struct sockaddr_in6 *)mask)->sin6_addr.s6_addr;
+		n = 16;
+	}
+	for (size_t i = 0; i < n; i++)
+		bits += (unsigned int)__builtin_popcount(b[i]);
+	return bits;
+}
+
+/* IFA_F_TENTATIVE (0x40) and IFA_F_DADFAILED (0x08) of an IPv6 address,
+ * from /proc/net/if_inet6 ("ADDR32HEX IFINDEX PREFIX SCOPE FLAGS DEV"). */
+static bool v6_tentative(const struct in6_addr *a)
+{
+	FILE *fp = fopen("/proc/net/if_inet6", "re");
+	char hex[33], want[33];
+	unsigned int ifindex, prefix, scope, flags;
+	bool found = false;
+
+	if (!fp)
+		return false;
+	for (int i = 0; i < 16; i++)
+		snprintf(want + 2 * i, 3, "%02x", a->s6_addr[i]);
+	while (!found && fscanf(fp, "%32s %x %x %x %x %*s", hex, &ifindex,
+				&prefix, &scope, &flags) == 5)
+		found = strcmp(hex, want) == 0 && (flags & (0x40 | 0x08));
+	fclose(fp);
+	return found;
+}
+
+/* EADDRNOTAVAIL: the addresses this namespace does have, of the
+ * request's family, to show next to the one asked for. */
+static void gather_host_addrs(struct wb_diagnosis *d)
+{
+	struct ifaddrs *list, *ifa;
+	int family = d->req.addr.family;
+
+	if (getifaddrs(&list) < 0)
+		return;
+	for (ifa = list; ifa; ifa = ifa->ifa_next) {
+		struct wb_host_addr *h;
+
+		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != family)
+			continue;
+		d->host_addrs = xrealloc(d->host_addrs,
+					 (d->n_host_addrs + 1) * sizeof(*h));
+		h = &d->host_addrs[d->n_host_addrs++];
+		memset(h, 0, sizeof(*h));
+		h->addr.family = family;
+		if (family == AF_INET) {
+			h->addr.u.v4 = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+		} else {
+			const struct sockaddr_in6 *sin6 =
+				(const struct sockaddr_in6 *)ifa->ifa_addr;
+
+			h->addr.u.v6 = sin6->sin6_addr;
+			h->addr.scope_id = sin6->sin6_scope_id;
+			h->tentative = v6_tentative(&sin6->sin6_addr);
+		}
+		h->prefix = prefix_len(ifa->ifa_netmask);
+		snprintf(h->ifname, sizeof(h->ifname), "%s", ifa->ifa_name);
+	}
+	freeifaddrs(list);
+}
+
+/* What the other bind errors need to be explained on this host. */
+static void gather_error_facts(struct wb_diagnosis *d)
+{
+	if (d->err == EACCES)
+		d->port_start = probe_unprivileged_port_start();
+	if (d->err == EADDRNOTAVAIL)
+		gather_host_addrs(d);
+}
+
 int diagnose(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 {
 	bool udp_reuse = d->req.protocol == IPPROTO_UDP &&
@@ -119,6 +269,9 @@ int diagnose(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 	int rc;
 
 	d->ok = d->reuseaddr_ok = d->reuseport_ok = WB_UNKNOWN;
+	d->port_start = -1;
+	if (d->req.addr.family == AF_UNIX)
+		return diagnose_unix(d, o);
 	if (udp_reuse || o->no_probe) {
 		rc = list_sockets(d, o->verbose);
 		if (rc < 0)
@@ -142,6 +295,7 @@ int diagnose(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 		if (rc < 0)
 			return rc;
 	}
+	gather_error_facts(d);
 	verdict_make(d);
 	return 0;
 }
@@ -150,7 +304,10 @@ void diagnosis_reset(struct wb_diagnosis *d)
 {
 	socklist_free(&d->socks);
 	verdict_free(&d->verdict);
-	d->probed = d->dumped = false;
+	free(d->host_addrs);
+	d->host_addrs = NULL;
+	d->n_host_addrs = 0;
+	d->probed = d->dumped = d->file_known = false;
 	d->err = 0;
 }
 

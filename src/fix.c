@@ -1,9 +1,11 @@
-/* fix: SOCK_DESTROY of one exact TIME_WAIT socket.  The request names the
+/* fix: the two safe fixes.  SOCK_DESTROY of one exact TIME_WAIT socket.  The request names the
  * full 4-tuple and the cookie from the dump, so the kernel destroys that
- * socket or none: never a dump-wide match (compare `ss -K`). */
+ * socket or none: never a dump-wide match (compare `ss -K`).  And the
+ * removal of a stale AF_UNIX socket file, re-checked just before. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -71,5 +73,29 @@ int fix_destroy_time_wait(const struct wb_sock *s)
 	rc = mnl_cb_run(buf, len, seq, portid, NULL, NULL) < 0 ? -errno : 0;
 out:
 	mnl_socket_close(nl);
+	return rc;
+}
+
+int fix_remove_stale_socket(const struct wb_unix_target *t,
+			    const struct wb_unix_file *seen)
+{
+	struct wb_socklist live = { 0 };
+	struct wb_unix_file now;
+	int rc;
+
+	if (t->abstract || !seen->exists || !seen->is_socket)
+		return -EINVAL;
+	rc = unix_inspect_path(t->name, &now);
+	if (rc < 0)
+		return rc;
+	if (!now.exists || !now.is_socket || now.dev != seen->dev ||
+	    now.ino != seen->ino)
+		return -ESTALE;
+	rc = unix_dump_bound(t, &now, &live);
+	if (rc == 0 && live.n)
+		rc = -EBUSY;
+	socklist_free(&live);
+	if (rc == 0 && unlink(t->name) < 0)
+		rc = -errno;
 	return rc;
 }

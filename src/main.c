@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pwd.h>
+#include <net/if.h>
 #include <sys/socket.h>
 
 #include "config.h"
@@ -24,6 +26,7 @@
 #include "owners.h"
 #include "probe.h"
 #include "report.h"
+#include "unix.h"
 #include "request.h"
 #include "verdict.h"
 #include "wait.h"
@@ -44,6 +47,9 @@ struct options {
 	bool fix;
 	long wait_s;			/* -1: do not wait */
 	const char *netns;
+	const char *interface;		/* -i, a device name */
+	const char *user;		/* -U, a name or a uid */
+	bool proto_given;		/* -t or -u (AF_UNIX: stream or dgram) */
 	int color;			/* enum wb_tri: WB_UNKNOWN = auto */
 	const char *target;
 	const char *bad_arg;		/* the argument a usage error is about */
@@ -57,7 +63,8 @@ const char *argp_program_version = PACKAGE_STRING "\n"
 const char *argp_program_bug_address = PACKAGE_BUGREPORT;
 
 static const char doc[] =
-	"Tell why a server cannot bind [ADDRESS:]PORT, and how to fix it.\v"
+	"Tell why a server cannot bind [ADDRESS:]PORT (or an AF_UNIX socket PATH or "
+	"@NAME), and how to fix it.\v"
 	"whybind tries the bind the server wants (and undoes it at once: it never "
 	"listens), asks the kernel which sockets hold the port, names their "
 	"processes, and says whether SO_REUSEADDR or SO_REUSEPORT would help.\n\n"
@@ -66,14 +73,18 @@ static const char doc[] =
 
 static const struct argp_option option_table[] = {
 	{ NULL, 0, NULL, 0, "The bind to diagnose:", 1 },
-	{ "tcp", 't', NULL, 0, "a TCP bind (the default)", 1 },
-	{ "udp", 'u', NULL, 0, "a UDP bind", 1 },
+	{ "tcp", 't', NULL, 0, "a TCP bind (the default); for PATH or @NAME, a stream socket", 1 },
+	{ "udp", 'u', NULL, 0, "a UDP bind; for PATH or @NAME, a datagram socket", 1 },
 	{ NULL, '4', NULL, 0, "IPv4: a bare PORT means 0.0.0.0:PORT (the default)", 1 },
 	{ NULL, '6', NULL, 0, "IPv6: a bare PORT means [::]:PORT", 1 },
 	{ "reuseaddr", 'r', NULL, 0, "the server sets SO_REUSEADDR", 1 },
 	{ "reuseport", 'R', NULL, 0, "the server sets SO_REUSEPORT", 1 },
 	{ "v6only", OPT_V6ONLY, "yes|no", OPTION_ARG_OPTIONAL,
 	  "IPV6_V6ONLY of the server's IPv6 socket (default: the sysctl net.ipv6.bindv6only)", 1 },
+	{ "interface", 'i', "DEV", 0,
+	  "the server binds to that device (SO_BINDTODEVICE)", 1 },
+	{ "user", 'U', "USER", 0,
+	  "probe as that user, a name or a uid (the uid matters for ports below 1024 and SO_REUSEPORT; needs root)", 1 },
 	{ "netns", 'n', "NAME|PATH|PID", 0,
 	  "diagnose inside that network namespace (an ip-netns name, a path such as /proc/PID/ns/net, or a PID)", 1 },
 	{ "exec", 'x', "COMMAND", 0,
@@ -84,7 +95,7 @@ static const struct argp_option option_table[] = {
 	{ "wait", 'w', "SECONDS", OPTION_ARG_OPTIONAL,
 	  "wait until the bind would succeed (default 60 s); exit 1 at the timeout", 2 },
 	{ "fix", OPT_FIX, NULL, 0,
-	  "destroy the conflicting TIME_WAIT sockets (CAP_NET_ADMIN), then probe again; never signals a process", 2 },
+	  "destroy the conflicting TIME_WAIT sockets (CAP_NET_ADMIN) or remove a stale socket file, then probe again; never signals a process", 2 },
 	{ NULL, 0, NULL, 0, "Output:", 3 },
 	{ "json", 'j', NULL, 0, "machine-readable JSON on stdout", 3 },
 	{ "quiet", 'q', NULL, 0, "print nothing; the exit status says it (errors still go to stderr)", 3 },
@@ -180,8 +191,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct options *o = state->input;
 
 	switch (key) {
-	case 't': o->protocol = IPPROTO_TCP; break;
-	case 'u': o->protocol = IPPROTO_UDP; break;
+	case 't': o->protocol = IPPROTO_TCP; o->proto_given = true; break;
+	case 'u': o->protocol = IPPROTO_UDP; o->proto_given = true; break;
+	case 'i': o->interface = arg; break;
+	case 'U': o->user = arg; break;
 	case '4': o->family = AF_INET; break;
 	case '6': o->family = AF_INET6; break;
 	case 'r': o->reuseaddr = true; break;
@@ -198,13 +211,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_COLOR: return parse_color(o, arg);
 	case ARGP_KEY_ARG:
 		if (o->target)
-			return usage_error(o, arg, "only one [ADDRESS:]PORT, please");
+			return usage_error(o, arg, "only one [ADDRESS:]PORT, PATH or @NAME, please");
 		o->target = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
 		if (o->exec_argv)
 			break;
-		return usage_error(o, NULL, "missing [ADDRESS:]PORT (see --help)");
+		return usage_error(o, NULL, "missing [ADDRESS:]PORT, PATH or @NAME (see --help)");
 	case ARGP_KEY_ERROR:
 		if (!o->error)
 			usage_error(o, state->argv[state->next - 1],
@@ -274,10 +287,58 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 
 /* --fix: the only safe fix for an inet port is destroying TIME_WAIT
  * sockets, and only when nothing else is in the way. */
+/* After a fix: probe again, unless it failed; keep what was done. */
+static int fix_done(struct wb_diagnosis *d, const struct options *o,
+		    const char *error)
+{
+	bool removed = d->fix_removed;
+	unsigned destroyed = d->fix_destroyed;
+
+	if (!error) {
+		int rc;
+
+		diagnosis_reset(d);
+		rc = diagnose(d, &o->dopts);
+		if (rc < 0)
+			return rc;
+	}
+	d->fix_attempted = true;
+	d->fix_removed = removed;
+	d->fix_destroyed = destroyed;
+	d->fix_error = error;
+	return 0;
+}
+
+static int apply_fix_unix(struct wb_diagnosis *d, const struct options *o)
+{
+	const char *error = NULL;
+	int rc;
+
+	if (strcmp(d->verdict.cause, "unix-stale")) {
+		d->fix_attempted = true;
+		d->fix_error = "nothing safe to fix: only a stale socket file is removed; a file a live socket holds, or that is not a socket, is never touched";
+		return 0;
+	}
+	rc = fix_remove_stale_socket(&d->req.target, &d->file);
+	if (rc == -ESTALE)
+		error = "the file changed since it was judged stale: not removed";
+	else if (rc == -EBUSY)
+		error = "a live socket is bound to the file now: not removed";
+	else if (rc == -EACCES || rc == -EPERM)
+		error = "no permission to remove the file: run as its owner or root";
+	else if (rc < 0)
+		error = "the stale socket file could not be removed";
+	d->fix_removed = !error;
+	return fix_done(d, o, error);
+}
+
 static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 {
 	unsigned destroyed = 0;
 	const char *error = NULL;
+
+	if (d->req.addr.family == AF_UNIX)
+		return apply_fix_unix(d, o);
 
 	if (!only_time_wait(d)) {
 		d->fix_attempted = true;
@@ -299,18 +360,8 @@ static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 		else
 			error = "SOCK_DESTROY failed";
 	}
-	if (!error) {
-		int rc;
-
-		diagnosis_reset(d);
-		rc = diagnose(d, &o->dopts);
-		if (rc < 0)
-			return rc;
-	}
-	d->fix_attempted = true;
 	d->fix_destroyed = destroyed;
-	d->fix_error = error;
-	return 0;
+	return fix_done(d, o, error);
 }
 
 static volatile sig_atomic_t interrupted;
@@ -348,14 +399,103 @@ static int wait_until_free(struct wb_diagnosis *d, const struct options *o)
 	return rc;
 }
 
+/* -U: a user name, or a uid (with or without a passwd entry). */
+static int parse_user(const char *arg, struct wb_request *r, const char **err)
+{
+	struct passwd *pw = getpwnam(arg);
+	unsigned long uid;
+	char *end;
+
+	if (!pw) {
+		errno = 0;
+		uid = strtoul(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end || errno || uid >= (uid_t)-1) {
+			*err = "no such user";
+			return -EINVAL;
+		}
+		pw = getpwuid((uid_t)uid);
+	}
+	r->uid = pw ? pw->pw_uid : (uid_t)uid;
+	r->gid = pw ? pw->pw_gid : (gid_t)uid;
+	snprintf(r->user, sizeof(r->user), "%s", pw ? pw->pw_name : arg);
+	r->user_given = true;
+	if (geteuid() != 0 && (r->uid != geteuid() || r->gid != getegid())) {
+		*err = "probing as another user needs root";
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* What every request shares: the options, the user, the device. */
+static int base_request(const struct options *o, struct wb_request *r,
+			const char **bad, const char **err)
+{
+	memset(r, 0, sizeof(*r));
+	r->protocol = o->protocol;
+	r->reuseaddr = o->reuseaddr;
+	r->reuseport = o->reuseport;
+	r->uid = geteuid();
+	r->gid = getegid();
+	if (o->user) {
+		*bad = o->user;
+		if (parse_user(o->user, r, err) < 0)
+			return -EINVAL;
+	}
+	if (o->interface) {
+		*bad = o->interface;
+		if (strlen(o->interface) >= IF_NAMESIZE ||
+		    !(r->ifindex = (int)if_nametoindex(o->interface))) {
+			*err = o->netns ? "no such network device in that namespace"
+					: "no such network device";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* PATH or @NAME: one AF_UNIX request; the inet-only options are errors. */
+static int unix_request(const struct options *o, struct wb_request *r,
+			const char **bad, const char **err)
+{
+	static const char only_inet[] = " applies to TCP and UDP ports, not to an AF_UNIX socket";
+	static char msg[96];
+	const char *opt = o->family == AF_INET ? "-4" : o->family == AF_INET6 ? "-6"
+			: o->reuseaddr ? "--reuseaddr" : o->reuseport ? "--reuseport"
+			: o->v6only != WB_UNKNOWN ? "--v6only"
+			: o->interface ? "--interface" : NULL;
+
+	*bad = o->target;
+	if (opt) {
+		snprintf(msg, sizeof(msg), "%s%s", opt, only_inet);
+		*err = msg;
+		return -EINVAL;
+	}
+	if (unix_target_parse(o->target, &r->target, err) < 0)
+		return -EINVAL;
+	r->protocol = 0;
+	r->addr.family = AF_UNIX;
+	r->unix_type = o->protocol == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	return 0;
+}
+
 static int build_requests(const struct options *o, struct wb_diagnosis **out,
 			  const char **bad, const char **err)
 {
+	struct wb_request base;
 	struct wb_target t;
 	struct wb_addr *addrs = NULL;
 	uint16_t port;
 	int n;
 
+	if (base_request(o, &base, bad, err) < 0)
+		return -EINVAL;
+	if (unix_target_looks(o->target)) {
+		if (unix_request(o, &base, bad, err) < 0)
+			return -EINVAL;
+		*out = xcalloc(1, sizeof(**out));
+		(*out)[0].req = base;
+		return 1;
+	}
 	*bad = o->target;
 	if (request_split(o->target, &t, err) < 0)
 		return -EINVAL;
@@ -370,14 +510,11 @@ static int build_requests(const struct options *o, struct wb_diagnosis **out,
 	for (int i = 0; i < n; i++) {
 		struct wb_request *r = &(*out)[i].req;
 
-		r->protocol = o->protocol;
+		*r = base;
 		r->addr = addrs[i];
 		r->port = port;
-		r->reuseaddr = o->reuseaddr;
-		r->reuseport = o->reuseport;
 		r->v6only_given = o->v6only != WB_UNKNOWN;
 		r->v6only = r->v6only_given ? o->v6only : probe_default_v6only();
-		r->uid = geteuid();
 	}
 	free(addrs);
 	return n;
@@ -404,7 +541,7 @@ int main(int argc, char **argv)
 {
 	struct options o = { .protocol = IPPROTO_TCP, .v6only = WB_UNKNOWN,
 			     .color = WB_UNKNOWN, .wait_s = -1 };
-	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT", doc,
+	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT\nPATH\n@NAME", doc,
 			     NULL, NULL, NULL };
 	struct wb_report_opts ro = { 0 };
 	struct wb_diagnosis *d = NULL;
@@ -445,6 +582,7 @@ int main(int argc, char **argv)
 	ro.verbose = o.dopts.verbose;
 	ro.host = n > 1 ? o.target : NULL;
 	ro.netns = o.netns;
+	ro.ifname = o.interface;
 	if (o.quiet)
 		;
 	else if (o.json)
@@ -456,10 +594,8 @@ int main(int argc, char **argv)
 			report_text(stdout, &d[i], &ro);
 		}
 out:
-	for (int i = 0; i < n; i++) {
-		socklist_free(&d[i].socks);
-		verdict_free(&d[i].verdict);
-	}
+	for (int i = 0; i < n; i++)
+		diagnosis_reset(&d[i]);
 	free(d);
 	return status;
 }

@@ -194,6 +194,15 @@ static void read_tracer(struct wb_owner *o)
 	t = strstr(buf, "\nTracerPid:");
 	if (t)
 		o->tracer = (pid_t)strtol(t + 11, NULL, 10);
+	if (o->tracer > 0) {
+		size_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", o->tracer);
+		n = read_file(path, buf, sizeof(buf));
+		if (n && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		copy(o->tracer_comm, sizeof(o->tracer_comm), buf, n);
+	}
 }
 
 void origin_read(struct wb_owner *o)

@@ -1,5 +1,7 @@
-/* owners: socket inode -> the processes holding it, by one walk of
- * /proc/PID/fd; then, for the processes that hold one, what they are. */
+/* owners: socket inode -> the processes holding it: by the kernel's own
+ * walk of the descriptor tables (a BPF iterator, owners_bpf.c) where it
+ * may be used, else by one walk of /proc/PID/fd; then, for the processes
+ * that hold one, what they are. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE			/* CPU_COUNT */
 #endif
@@ -21,6 +23,7 @@
 #include <sys/syscall.h>
 
 #include "owners.h"
+#include "owners_bpf.h"
 
 /* Linux 5.3 and 5.6; the same number on every architecture. */
 #ifndef SYS_pidfd_open
@@ -446,14 +449,194 @@ static size_t wanted_build(const struct wb_sock *socks, size_t n,
 	return nw;
 }
 
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct wb_bpf_hit *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+/* Is descriptor fd of the process still that socket?  The iterator's
+ * answer is a moment old: the process may have closed it, or exited and
+ * left its pid to another. */
+static bool still_holds(int piddir, int fd, uint64_t ino)
+{
+	char name[32], link[64];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "fd/%d", fd);
+	n = readlinkat(piddir, name, link, sizeof(link));
+	return n > 0 && (size_t)n < sizeof(link) && socket_inode(link, (size_t)n) == ino;
+}
+
+/* owners_prefetch(): every socket descriptor of the host, listed by the
+ * iterator in a thread of its own while the caller dumps the port's
+ * sockets: the kernel's two walks overlap. */
+static struct {
+	pthread_t thread;
+	bool running;
+	int rc;
+	struct wb_bpf_hit *hits;
+	size_t n;
+} prefetch;
+
+static void *prefetch_main(void *arg)
+{
+	(void)arg;
+	prefetch.rc = owners_bpf_find(NULL, 0, &prefetch.hits, &prefetch.n);
+	return NULL;
+}
+
+static bool bpf_wanted(void)
+{
+	const char *want = getenv("WHYBIND_OWNERS");
+
+	return !want || strcmp(want, "proc");
+}
+
+void owners_prefetch(void)
+{
+	sigset_t all, old;
+
+	/* Loading needs CAP_BPF and CAP_PERFMON: not worth a try without. */
+	if (prefetch.running || geteuid() != 0 || !bpf_wanted())
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	prefetch.running = pthread_create(&prefetch.thread, NULL, prefetch_main, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The prefetched hits, once (-EAGAIN: none were prefetched). */
+static int prefetched(struct wb_bpf_hit **hits, size_t *n)
+{
+	if (!prefetch.running)
+		return -EAGAIN;
+	pthread_join(prefetch.thread, NULL);
+	prefetch.running = false;
+	*hits = prefetch.hits;
+	*n = prefetch.n;
+	prefetch.hits = NULL;
+	return prefetch.rc;
+}
+
+static bool is_wanted(const struct walk *wk, uint64_t ino)
+{
+	struct wanted key = { .inode = ino };
+
+	return bsearch(&key, wk->w, wk->nw, sizeof(*wk->w), cmp_wanted) != NULL;
+}
+
+/* Keep the hits on wanted sockets.  Did every wanted socket get one?
+ * (One made after the prefetch passed its process would be missing.) */
+static bool keep_wanted(const struct walk *wk, struct wb_bpf_hit *hits, size_t *n)
+{
+	size_t kept = 0, found = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (is_wanted(wk, hits[i].ino))
+			hits[kept++] = hits[i];
+	*n = kept;
+	for (size_t k = 0; k < wk->nw; k++) {
+		bool hit = false;
+
+		for (size_t i = 0; i < kept && !hit; i++)
+			hit = hits[i].ino == wk->w[k].inode;
+		found += hit;
+	}
+	return found == wk->nw;
+}
+
+/* The kernel's own walk of every descriptor table (owners_bpf.c), then
+ * /proc only for the processes it named. */
+static int find_by_bpf(struct walk *wk)
+{
+	uint64_t *inodes;
+	struct wb_bpf_hit *hits;
+	size_t n_hits, i = 0;
+	int rc = prefetched(&hits, &n_hits);
+
+	if (rc == 0 && !keep_wanted(wk, hits, &n_hits)) {
+		free(hits);
+		rc = -EAGAIN;
+	}
+	if (rc < 0) {
+		inodes = xcalloc(wk->nw, sizeof(*inodes));
+		for (size_t k = 0; k < wk->nw; k++)
+			inodes[k] = wk->w[k].inode;
+		rc = owners_bpf_find(inodes, wk->nw, &hits, &n_hits);
+		free(inodes);
+	}
+	if (rc < 0)
+		return rc;
+	qsort(hits, n_hits, sizeof(*hits), cmp_hit);
+	while (i < n_hits) {
+		struct proc p = { .pid = hits[i].pid };
+		char name[16];
+
+		snprintf(name, sizeof(name), "%d", p.pid);
+		p.dirfd = openat(wk->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* Threads repeat their process's hits: one pass per pid. */
+		for (; i < n_hits && hits[i].pid == p.pid; i++)
+			if (p.dirfd >= 0 && (i == 0 || hits[i - 1].pid != p.pid ||
+					     hits[i - 1].fd != hits[i].fd) &&
+			    still_holds(p.dirfd, hits[i].fd, hits[i].ino))
+				match(wk, &p, hits[i].ino, hits[i].fd);
+		if (p.described)
+			free(p.tmpl.cmdline);
+		if (p.dirfd >= 0)
+			close(p.dirfd);
+	}
+	free(hits);
+	return 0;
+}
+
+/* WHYBIND_OWNERS=proc or =bpf picks the way (for tests and comparison);
+ * by default the iterator where it works, the walk elsewhere. */
+static const char *last_method;
+
+const char *owners_method(void)
+{
+	return last_method;
+}
+
+static void find_holders(struct walk *wk)
+{
+	const char *want = getenv("WHYBIND_OWNERS");
+	int rc = -ENOTSUP;
+
+	if (bpf_wanted()) {
+		rc = find_by_bpf(wk);
+		if (rc < 0 && want && !strcmp(want, "bpf"))
+			fprintf(stderr, "whybind: WHYBIND_OWNERS=bpf: the BPF iterator cannot be used (%s); walking /proc\n",
+				strerror(-rc));
+	}
+	if (rc == 0) {
+		last_method = "bpf";
+	} else {
+		last_method = "proc";
+		walk_all(wk);
+	}
+}
+
 int owners_find(struct wb_sock *socks, size_t n)
 {
 	struct walk wk = { .socks = socks };
 	struct wanted *w;
 	int rc = 0;
 
+	last_method = NULL;
 	wk.nw = wanted_build(socks, n, &w);
 	wk.w = w;
+	if (!wk.nw) {
+		struct wb_bpf_hit *unused = NULL;
+		size_t n_unused;
+
+		prefetched(&unused, &n_unused);	/* nothing to look for */
+		free(unused);
+	}
 	/* getdents moves the file offset, openat does not use it: the
 	 * listing and the lookups can share one descriptor. */
 	wk.proc = wk.nw ? opendir("/proc") : NULL;
@@ -463,7 +646,7 @@ int owners_find(struct wb_sock *socks, size_t n)
 	} else if (wk.nw) {
 		wk.procfd = dirfd(wk.proc);
 		pthread_mutex_init(&wk.lock, NULL);
-		walk_all(&wk);
+		find_holders(&wk);
 		pthread_mutex_destroy(&wk.lock);
 		closedir(wk.proc);
 	}
@@ -531,5 +714,14 @@ void owners_read_sockopts(struct wb_sock *s)
 	s->reuseport = get_flag(fd, SOL_SOCKET, SO_REUSEPORT);
 	if (s->family == AF_INET6 && s->v6only == WB_UNKNOWN)
 		s->v6only = get_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY);
+	/* The dump's bound device, confirmed from the socket itself. */
+	if (!s->ifindex) {
+		int ifindex = 0;
+		socklen_t len = sizeof(ifindex);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, &len) == 0 &&
+		    ifindex > 0)
+			s->ifindex = (uint32_t)ifindex;
+	}
 	close(fd);
 }

@@ -1,12 +1,19 @@
 /* probe: try the server's bind for real, and undo it at once. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 
 #include "probe.h"
+#include "unix.h"
 
 static int set_flag(int fd, int level, int name, int on)
 {
@@ -17,7 +24,16 @@ static socklen_t fill_sockaddr(const struct wb_request *req,
 			       struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
-	if (req->addr.family == AF_INET) {
+	if (req->addr.family == AF_UNIX) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+		const struct wb_unix_target *t = &req->target;
+
+		sun->sun_family = AF_UNIX;
+		/* An abstract name is its bytes after a NUL, no terminator;
+		 * a path is the string and its NUL. */
+		memcpy(sun->sun_path + t->abstract, t->name, t->len);
+		return offsetof(struct sockaddr_un, sun_path) + t->len + 1;
+	} else if (req->addr.family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;
@@ -39,6 +55,8 @@ static int set_options(int fd, const struct wb_request *req)
 {
 	int rc = 0;
 
+	if (req->addr.family == AF_UNIX)
+		return 0;
 	if (req->reuseaddr)
 		rc = set_flag(fd, SOL_SOCKET, SO_REUSEADDR, 1);
 	if (!rc && req->reuseport)
@@ -46,35 +64,158 @@ static int set_options(int fd, const struct wb_request *req)
 	/* Always explicit: the bind must not depend on our own defaults. */
 	if (!rc && req->addr.family == AF_INET6)
 		rc = set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY, req->v6only);
+	if (!rc && req->ifindex) {
+		char name[IF_NAMESIZE];
+
+		if (!if_indextoname(req->ifindex, name))
+			return -errno;
+		if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name,
+			       strlen(name) + 1) < 0)
+			rc = -errno;
+	}
 	return rc;
 }
 
-int probe_bind(const struct wb_request *req)
+/* Our probe made a socket file: remove it, but only once the kernel
+ * confirms that the file at the path is the one our socket is bound to
+ * (a server that unlinks and binds at this very moment keeps its own). */
+static void unlink_own(const struct wb_request *req, int fd)
+{
+	struct wb_socklist l = { 0 };
+	struct wb_unix_file f;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || unix_inspect_path(req->target.name, &f) < 0 ||
+	    unix_dump_bound(&req->target, &f, &l) < 0)
+		return;
+	if (l.n == 1 && l.v[0].inode == st.st_ino)
+		unlink(req->target.name);
+	socklist_free(&l);
+}
+
+/* The cookies of our latest probe sockets: --wait hears of their
+ * destruction from the kernel, and must not take it for news. */
+#define OWN_COOKIES 32
+static uint64_t own_cookies[OWN_COOKIES];
+static unsigned int n_own_cookies;
+
+static void remember_cookie(uint64_t cookie)
+{
+	if (cookie)
+		own_cookies[n_own_cookies++ % OWN_COOKIES] = cookie;
+}
+
+bool probe_cookie_is_ours(uint64_t cookie)
+{
+	for (unsigned int i = 0; i < OWN_COOKIES; i++)
+		if (own_cookies[i] == cookie && cookie)
+			return true;
+	return false;
+}
+
+static uint64_t socket_cookie(int fd)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
+		return 0;
+	return cookie;
+}
+
+static int probe_here(const struct wb_request *req, uint64_t *cookie)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = fill_sockaddr(req, &ss);
-	int type = req->protocol == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int type = req->addr.family == AF_UNIX ? req->unix_type
+		 : req->protocol == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	int fd, rc;
 
 	fd = socket(req->addr.family, type | SOCK_CLOEXEC, req->protocol);
 	if (fd < 0)
 		return -errno;
+	*cookie = socket_cookie(fd);
 	rc = set_options(fd, req);
 	if (rc == 0)
 		rc = bind(fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
+	if (rc == 0 && req->addr.family == AF_UNIX && !req->target.abstract)
+		unlink_own(req, fd);
 	close(fd);
 	return rc;
 }
 
+/* --user: the same probe in a child that has become that user; we keep
+ * our privileges for /proc and netlink.  The child reports its result on
+ * a pipe; a child that could not become the user reports -EPERM. */
+static int probe_as_user(const struct wb_request *req)
+{
+	struct { int rc; uint64_t cookie; } res = { -EPERM, 0 };
+	int pipefd[2], status, rc;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (setgroups(0, NULL) == 0 &&
+		    setresgid(req->gid, req->gid, req->gid) == 0 &&
+		    setresuid(req->uid, req->uid, req->uid) == 0)
+			res.rc = probe_here(req, &res.cookie);
+		_exit(write(pipefd[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &res, sizeof(res)) != sizeof(res))
+		res.rc = -ECHILD;
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	remember_cookie(res.cookie);
+	return res.rc;
+}
+
+int probe_bind(const struct wb_request *req)
+{
+	uint64_t cookie = 0;
+	int rc;
+
+	if (req->user_given && (req->uid != geteuid() || req->gid != getegid()))
+		return probe_as_user(req);
+	rc = probe_here(req, &cookie);
+	remember_cookie(cookie);
+	return rc;
+}
+
+static int read_sysctl_int(const char *path, int fallback)
+{
+	char buf[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), v = fallback;
+	ssize_t n;
+
+	if (fd < 0)
+		return fallback;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		if (sscanf(buf, "%d", &v) != 1)
+			v = fallback;
+	}
+	return v;
+}
+
 bool probe_default_v6only(void)
 {
-	char c = '0';
-	int fd = open("/proc/sys/net/ipv6/bindv6only", O_RDONLY | O_CLOEXEC);
+	return read_sysctl_int("/proc/sys/net/ipv6/bindv6only", 0) == 1;
+}
 
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = '0';
-		close(fd);
-	}
-	return c == '1';
+int probe_unprivileged_port_start(void)
+{
+	return read_sysctl_int("/proc/sys/net/ipv4/ip_unprivileged_port_start", -1);
 }

@@ -10,6 +10,7 @@ struct wb_report_opts {
 	bool verbose;			/* also the sockets that do not conflict */
 	const char *host;		/* the host name asked for, or NULL */
 	const char *netns;		/* --netns as given, or NULL */
+	const char *ifname;		/* --interface as given, or NULL */
 };
 
 void report_text(FILE *f, const struct wb_diagnosis *d,

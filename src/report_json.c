@@ -9,6 +9,7 @@
 #include "escape.h"
 #include "report.h"
 #include "request.h"
+#include "unix.h"
 
 /* Untrusted bytes: made valid UTF-8 first, as jansson requires. */
 static json_t *jstr_untrusted(const char *s)
@@ -76,6 +77,8 @@ static json_t *jowner(const struct wb_owner *o)
 		json_pack("{s:i, s:o}", "pid", o->sid, "comm", jstr_untrusted(o->leader_comm))
 		: json_null());
 	json_object_set_new(j, "tracer", o->tracer ? json_integer(o->tracer) : json_null());
+	json_object_set_new(j, "tracer_comm", o->tracer && o->tracer_comm[0]
+			    ? jstr_untrusted(o->tracer_comm) : json_null());
 	return j;
 }
 
@@ -90,10 +93,56 @@ static json_t *jinterface(uint32_t ifindex)
 	return json_integer(ifindex);
 }
 
+/* Raw name bytes (a path, or an abstract name without its NUL), as
+ * "/run/app.sock" or "@name"; bytes that are not UTF-8 become \xNN. */
+static json_t *junix_name(const char *name, size_t len, bool abstract)
+{
+	char *e = wb_escape(name, len, WB_ESC_JSON);
+	json_t *j;
+
+	if (abstract) {
+		char *at = xmalloc(strlen(e) + 2);
+
+		at[0] = '@';
+		strcpy(at + 1, e);
+		free(e);
+		e = at;
+	}
+	j = json_stringn(e, strlen(e));
+	free(e);
+	return j ? j : json_null();
+}
+
+static json_t *junix_sock(const struct wb_sock *s)
+{
+	json_t *owners = json_array();
+
+	for (size_t i = 0; i < s->n_owners; i++)
+		json_array_append_new(owners, jowner(&s->owners[i]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
+			 "protocol", "unix", "family", "unix",
+			 "type", unix_type_name(s->type),
+			 "state", sock_state_name(s),
+			 "path", s->path ? junix_name(s->path, s->path_len, s->abstract)
+					 : json_null(),
+			 "abstract", s->abstract,
+			 "inode", s->inode ? json_integer((json_int_t)s->inode) : json_null(),
+			 "uid", s->uid == (uint32_t)-1 ? json_null() : json_integer(s->uid),
+			 "user", s->uid == (uint32_t)-1 ? json_null() : juser(s->uid),
+			 "vfs_inode", s->vfs_ino ? json_integer((json_int_t)s->vfs_ino) : json_null(),
+			 "owners", owners,
+			 "owners_visible", s->owners_visible,
+			 "reason", jstr_or_null(s->why));
+}
+
 static json_t *jsock(const struct wb_sock *s)
 {
 	bool tw = s->state == WB_TCP_TIME_WAIT && s->protocol == IPPROTO_TCP;
-	json_t *owners = json_array();
+	json_t *owners;
+
+	if (s->family == AF_UNIX)
+		return junix_sock(s);
+	owners = json_array();
 
 	for (size_t i = 0; i < s->n_owners; i++)
 		json_array_append_new(owners, jowner(&s->owners[i]));
@@ -117,11 +166,29 @@ static json_t *jsock(const struct wb_sock *s)
 			 "reason", jstr_or_null(s->why));
 }
 
+static json_t *juser_given(const struct wb_request *r)
+{
+	return r->user_given ? jstr_untrusted(r->user) : json_null();
+}
+
+static json_t *junix_request(const struct wb_request *r, const char *netns)
+{
+	return json_pack("{s:s, s:s, s:n, s:n, s:o, s:b, s:s, s:b, s:b, s:n, s:n, s:o, s:o}",
+			 "protocol", "unix", "family", "unix", "address", "port",
+			 "path", junix_name(r->target.name, r->target.len, r->target.abstract),
+			 "abstract", r->target.abstract,
+			 "type", unix_type_name(r->unix_type),
+			 "reuseaddr", false, "reuseport", false, "v6only", "interface",
+			 "netns", jstr_untrusted(netns), "user", juser_given(r));
+}
+
 static json_t *jrequest(const struct wb_request *r, const char *netns)
 {
 	char addr[WB_ADDRSTRLEN];
 
-	return json_pack("{s:s, s:s, s:s, s:i, s:n, s:b, s:b, s:o, s:o, s:o, s:n}",
+	if (r->addr.family == AF_UNIX)
+		return junix_request(r, netns);
+	return json_pack("{s:s, s:s, s:s, s:i, s:n, s:b, s:b, s:o, s:o, s:o, s:o}",
 			 "protocol", r->protocol == IPPROTO_UDP ? "udp" : "tcp",
 			 "family", r->addr.family == AF_INET6 ? "inet6" : "inet",
 			 "address", addr_str(&r->addr, addr, sizeof(addr)),
@@ -130,7 +197,7 @@ static json_t *jrequest(const struct wb_request *r, const char *netns)
 			 "v6only", r->addr.family == AF_INET6 ? json_boolean(r->v6only)
 							      : json_null(),
 			 "interface", jinterface(r->ifindex),
-			 "netns", jstr_untrusted(netns), "user");
+			 "netns", jstr_untrusted(netns), "user", juser_given(r));
 }
 
 static json_t *jbind(const struct wb_diagnosis *d)
@@ -162,6 +229,35 @@ static json_t *jverdict(const struct wb_verdict *v)
 			 "fixes", fixes);
 }
 
+/* What is at an AF_UNIX path, and where bind() would create it. */
+static json_t *jfile(const struct wb_unix_file *f)
+{
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:b, s:b}",
+			 "exists", f->exists,
+			 "type", f->exists && f->type_name ? json_string(f->type_name) : json_null(),
+			 "inode", f->exists ? json_integer((json_int_t)f->ino) : json_null(),
+			 "uid", f->exists ? json_integer(f->uid) : json_null(),
+			 "directory", jstr_untrusted(f->parent),
+			 "directory_exists", f->parent_exists,
+			 "directory_writable", f->parent_writable);
+}
+
+static json_t *jhost_addrs(const struct wb_diagnosis *d)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < d->n_host_addrs; i++) {
+		const struct wb_host_addr *h = &d->host_addrs[i];
+		char addr[WB_ADDRSTRLEN];
+
+		json_array_append_new(a, json_pack("{s:s, s:i, s:o, s:b}",
+			"address", addr_str(&h->addr, addr, sizeof(addr)),
+			"prefix", (int)h->prefix, "interface", jstr_untrusted(h->ifname),
+			"tentative", h->tentative));
+	}
+	return a;
+}
+
 static json_t *jdiagnosis(const struct wb_diagnosis *d,
 			  const struct wb_report_opts *o)
 {
@@ -178,10 +274,19 @@ static json_t *jdiagnosis(const struct wb_diagnosis *d,
 			 "bind", jbind(d), "conflicts", conflicts,
 			 "verdict", jverdict(&d->verdict),
 			 "bound_sockets_visible",
-			 d->req.protocol == IPPROTO_UDP || d->info.bound_inactive);
+			 d->req.protocol != IPPROTO_TCP || d->info.bound_inactive);
+	json_object_set_new(root, "owner_lookup", jstr_or_null(d->owner_lookup));
+	if (d->req.addr.family == AF_UNIX && !d->req.target.abstract && d->file_known)
+		json_object_set_new(root, "file", jfile(&d->file));
+	if (d->err == EACCES && d->req.addr.family != AF_UNIX)
+		json_object_set_new(root, "unprivileged_port_start",
+				    d->port_start >= 0 ? json_integer(d->port_start) : json_null());
+	if (d->err == EADDRNOTAVAIL)
+		json_object_set_new(root, "host_addresses", jhost_addrs(d));
 	if (d->fix_attempted)
-		json_object_set_new(root, "fix", json_pack("{s:i, s:o}",
-			"destroyed", d->fix_destroyed, "error", jstr_or_null(d->fix_error)));
+		json_object_set_new(root, "fix", json_pack("{s:i, s:b, s:o}",
+			"destroyed", d->fix_destroyed, "removed", d->fix_removed,
+			"error", jstr_or_null(d->fix_error)));
 	if (d->waited)
 		json_object_set_new(root, "wait", json_pack("{s:I, s:b}",
 			"waited_ms", (json_int_t)d->waited_ms, "timed_out", d->wait_timed_out));

@@ -1,12 +1,15 @@
 /* report_text: the human output: the bind tried, a table of the sockets in
  * the way, the verdict and the fixes as commands. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/socket.h>
 
 #include "escape.h"
 #include "report.h"
 #include "request.h"
+#include "unix.h"
 
 #define BOLD	"\033[1m"
 #define RED	"\033[31m"
@@ -16,7 +19,7 @@
 
 struct row {
 	char state[16];
-	char local[WB_ADDRSTRLEN + 8];
+	char local[WB_ADDRSTRLEN + IF_NAMESIZE + 8];
 	char remote[WB_ADDRSTRLEN + 8];
 	char left[16];
 };
@@ -43,6 +46,20 @@ static void fill_row(struct row *r, const struct wb_sock *s)
 {
 	snprintf(r->state, sizeof(r->state), "%s", sock_state_name(s));
 	endpoint(r->local, sizeof(r->local), &s->local, s->lport, false);
+	if (s->ifindex) {
+		char dev[IF_NAMESIZE] = "?", *at = strrchr(r->local, ':'), *safe;
+		char port[8];
+
+		/* ss's form: 0.0.0.0%lo:8080 */
+		if_indextoname(s->ifindex, dev);
+		safe = wb_escape_str(dev, WB_ESC_TERM);
+		if (at) {
+			snprintf(port, sizeof(port), "%s", at);
+			snprintf(at, sizeof(r->local) - (size_t)(at - r->local),
+				 "%%%.*s%s", IF_NAMESIZE, safe, port);
+		}
+		free(safe);
+	}
 	endpoint(r->remote, sizeof(r->remote), &s->remote, s->rport, true);
 	r->left[0] = '\0';
 	if (s->protocol == IPPROTO_TCP && s->state == WB_TCP_TIME_WAIT)
@@ -119,19 +136,83 @@ static void print_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 	free(rows);
 }
 
+/* "/run/app.sock" or "@name", escaped: raw bytes never reach the tty. */
+static char *unix_name(const char *name, size_t len, bool abstract)
+{
+	char *e = wb_escape(name, len, WB_ESC_TERM);
+	char *out = xmalloc(strlen(e) + 2);
+
+	strcpy(out, abstract ? "@" : "");
+	strcat(out, e);
+	free(e);
+	return out;
+}
+
+/* AF_UNIX sockets: a table of their own (no ports, no addresses). */
+static void print_unix_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
+			     const struct wb_report_opts *o)
+{
+	bool header = false;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+		char *name;
+
+		if ((s->blocks != WB_NO) != in_way)
+			continue;
+		if (!header)
+			fprintf(f, "%s%-11s  %-9s  %-10s  %s%s\n", paint(o, BOLD), "STATE",
+				"TYPE", "INODE", in_way ? "OWNER" : "WHY NOT IN THE WAY",
+				paint(o, RESET));
+		header = true;
+		fprintf(f, "%-11s  %-9s  %-10llu  ", sock_state_name(s),
+			unix_type_name(s->type), (unsigned long long)s->inode);
+		if (!in_way) {
+			name = s->path ? unix_name(s->path, s->path_len, s->abstract) : NULL;
+			fprintf(f, "%s%s%s\n", s->why ? s->why : "", name ? ": " : "",
+				name ? name : "");
+			free(name);
+			continue;
+		}
+		print_holder(f, s, 0);
+		fputc('\n', f);
+		for (size_t j = 1; j < s->n_owners; j++) {
+			fprintf(f, "%*s", 11 + 9 + 10 + 6, "");
+			print_holder(f, s, j);
+			fputc('\n', f);
+		}
+	}
+}
+
 static void print_first_line(FILE *f, const struct wb_diagnosis *d,
 			     const struct wb_report_opts *o)
 {
 	char where[WB_ADDRSTRLEN + 8];
 	const char *proto = d->req.protocol == IPPROTO_UDP ? "udp" : "tcp";
+	char *user = d->req.user_given ? wb_escape_str(d->req.user, WB_ESC_TERM) : NULL;
+	char *dev = d->req.ifindex ? wb_escape_str(o->ifname, WB_ESC_TERM) : NULL;
 
-	endpoint(where, sizeof(where), &d->req.addr, d->req.port, false);
-	fprintf(f, "%sbind %s/%s%s%s%s%s: ", paint(o, BOLD), where, proto,
-		d->req.reuseaddr ? " SO_REUSEADDR" : "",
-		d->req.reuseport ? " SO_REUSEPORT" : "",
-		d->req.addr.family == AF_INET6 ?
-			(d->req.v6only ? " v6only" : " dual-stack") : "",
-		paint(o, RESET));
+	if (d->req.addr.family == AF_UNIX) {
+		char *name = unix_name(d->req.target.name, d->req.target.len,
+				       d->req.target.abstract);
+
+		fprintf(f, "%sbind unix %s %s%s%s%s: ", paint(o, BOLD),
+			unix_type_name(d->req.unix_type), name,
+			user ? " as " : "", user ? user : "", paint(o, RESET));
+		free(name);
+	} else {
+		endpoint(where, sizeof(where), &d->req.addr, d->req.port, false);
+		fprintf(f, "%sbind %s/%s%s%s%s%s%s%s%s%s: ", paint(o, BOLD), where, proto,
+			d->req.reuseaddr ? " SO_REUSEADDR" : "",
+			d->req.reuseport ? " SO_REUSEPORT" : "",
+			d->req.addr.family == AF_INET6 ?
+				(d->req.v6only ? " v6only" : " dual-stack") : "",
+			dev ? " dev " : "", dev ? dev : "",
+			user ? " as " : "", user ? user : "", paint(o, RESET));
+	}
+	free(user);
+	free(dev);
+
 	if (d->ok == WB_YES)
 		fprintf(f, "%s%s%s\n", paint(o, GREEN),
 			d->probed ? "succeeds" : "would succeed (not probed)",
@@ -156,8 +237,10 @@ static void print_verdict(FILE *f, const struct wb_diagnosis *d,
 
 	fprintf(f, "\n%sCause: %s%s: %s.\n", paint(o, BOLD), v->cause,
 		paint(o, RESET), v->summary);
-	fprintf(f, "SO_REUSEADDR would fix it: %s%s%s\n", tri_word(v->reuseaddr_fixes),
-		v->reuseaddr_why ? ": " : "", v->reuseaddr_why ? v->reuseaddr_why : "");
+	/* The options only matter for "in use"; unix sockets have none. */
+	if (d->req.addr.family != AF_UNIX && (d->err == EADDRINUSE || !d->probed))
+		fprintf(f, "SO_REUSEADDR would fix it: %s%s%s\n", tri_word(v->reuseaddr_fixes),
+			v->reuseaddr_why ? ": " : "", v->reuseaddr_why ? v->reuseaddr_why : "");
 	if (v->reuseport_fixes != WB_UNKNOWN)
 		fprintf(f, "SO_REUSEPORT would fix it: %s%s%s\n",
 			tri_word(v->reuseport_fixes), v->reuseport_why ? ": " : "",
@@ -176,10 +259,14 @@ static void print_verdict(FILE *f, const struct wb_diagnosis *d,
 void report_text(FILE *f, const struct wb_diagnosis *d,
 		 const struct wb_report_opts *o)
 {
+	void (*table)(FILE *, const struct wb_diagnosis *, bool,
+		      const struct wb_report_opts *);
 	bool any_other = false;
 
 	if (d->fix_attempted && d->fix_error)
 		fprintf(f, "--fix: %s\n", d->fix_error);
+	else if (d->fix_attempted && d->fix_removed)
+		fputs("--fix: removed the stale socket file\n", f);
 	else if (d->fix_attempted)
 		fprintf(f, "--fix: destroyed %u TIME_WAIT socket%s\n", d->fix_destroyed,
 			d->fix_destroyed == 1 ? "" : "s");
@@ -189,12 +276,14 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 	print_first_line(f, d, o);
 	if (d->ok == WB_YES && !o->verbose)
 		return;
-	print_table(f, d, true, o);
+	table = d->req.addr.family == AF_UNIX ? print_unix_table : print_table;
+	table(f, d, true, o);
 	for (size_t i = 0; i < d->socks.n; i++)
 		any_other = any_other || d->socks.v[i].blocks == WB_NO;
 	if (o->verbose && any_other) {
-		fputs("\nOn the port, not in the way:\n", f);
-		print_table(f, d, false, o);
+		fputs(d->req.addr.family == AF_UNIX ? "\nAlso bound to it, not in the way:\n"
+			: "\nOn the port, not in the way:\n", f);
+		table(f, d, false, o);
 	}
 	if (d->ok != WB_YES)
 		print_verdict(f, d, o);

@@ -150,6 +150,20 @@ static bool addr_equal(const struct wb_addr *a, const struct wb_addr *b)
 	       a->scope_id == b->scope_id;
 }
 
+/* inet_aton()'s forms, which getaddrinfo() takes too: "1.2.3" is
+ * 1.2.0.3, "127.1" is 127.0.0.1, "0x7f.1" and "010.1.1.1" (octal).  A
+ * server never means those: refuse them rather than diagnose a surprise. */
+static bool ipv4_shorthand(const char *host)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_flags = AI_NUMERICHOST };
+	struct addrinfo *res;
+
+	if (getaddrinfo(host, NULL, &hints, &res))
+		return false;
+	freeaddrinfo(res);
+	return true;
+}
+
 static int resolve(const char *host, int family, struct wb_addr **out,
 		   const char **err)
 {
@@ -219,6 +233,10 @@ int request_addrs(const char *host, int family, struct wb_addr **out,
 	if (strchr(host, ':')) {
 		*err = family == AF_INET ? "an IPv6 address with -4"
 					 : "not a valid IPv6 address";
+		return -EINVAL;
+	}
+	if (ipv4_shorthand(host)) {
+		*err = "not a valid IPv4 address (four decimal numbers: 192.0.2.1)";
 		return -EINVAL;
 	}
 	return resolve(host, family, out, err);

@@ -6,6 +6,7 @@
  * for.  So the dump walks every unix socket of the namespace (thousands
  * on a busy host) and a cheap userspace test, inode first, keeps ours.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -50,30 +51,64 @@ bool unix_target_looks(const char *arg)
 	return arg[0] == '@' || strchr(arg, '/') != NULL;
 }
 
+/* An abstract name as ss and /proc/net/unix print it may hold bytes a
+ * shell cannot pass: "\xNN" is one byte, "\\" a backslash.  A NUL
+ * cannot be asked for (sun_path would be cut there by every tool). */
+static int unescape_abstract(const char *in, char *out, size_t *len,
+			     const char **err)
+{
+	size_t n = 0;
+
+	for (const char *p = in; *p; p++) {
+		unsigned int byte = (unsigned char)*p;
+
+		if (*p == '\\' && p[1] == '\\') {
+			p++;
+		} else if (*p == '\\' && p[1] == 'x' &&
+			   isxdigit((unsigned char)p[2]) &&
+			   isxdigit((unsigned char)p[3])) {
+			sscanf(p + 2, "%2x", &byte);
+			p += 3;
+		}
+		if (byte == 0) {
+			*err = "an abstract socket name with a NUL byte cannot be asked for";
+			return -EINVAL;
+		}
+		if (n == WB_UNIX_NAME_MAX) {
+			*err = "abstract socket name longer than 107 bytes (sun_path)";
+			return -EINVAL;
+		}
+		out[n++] = (char)byte;
+	}
+	out[n] = '\0';
+	*len = n;
+	return 0;
+}
+
 int unix_target_parse(const char *arg, struct wb_unix_target *t,
 		      const char **err)
 {
 	bool abstract = arg[0] == '@';
-	const char *name = abstract ? arg + 1 : arg;
-	size_t len = strlen(name);
+	size_t len = strlen(arg);
 
 	memset(t, 0, sizeof(*t));
-	if (!abstract && !strchr(arg, '/'))
+	*err = NULL;
+	if (abstract) {
+		if (unescape_abstract(arg + 1, t->name, &t->len, err) < 0)
+			return -EINVAL;
+		if (t->len == 0)
+			*err = "empty abstract socket name";
+	} else if (!strchr(arg, '/')) {
 		*err = "not a socket path (it needs a '/': ./NAME) or @NAME";
-	else if (len == 0)
-		*err = abstract ? "empty abstract socket name" :
-				  "empty socket path";
-	else if (len > WB_UNIX_NAME_MAX)
-		*err = abstract ?
-		       "abstract socket name longer than 107 bytes (sun_path)" :
-		       "socket path longer than 107 bytes (sun_path)";
-	else
-		*err = NULL;
+	} else if (len > WB_UNIX_NAME_MAX) {
+		*err = "socket path longer than 107 bytes (sun_path)";
+	} else {
+		memcpy(t->name, arg, len + 1);
+		t->len = len;
+	}
 	if (*err)
 		return -EINVAL;
 	t->abstract = abstract;
-	memcpy(t->name, name, len + 1);
-	t->len = len;
 	return 0;
 }
 

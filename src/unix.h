@@ -8,17 +8,6 @@
 #include <linux/netlink.h>
 #include "whybind.h"
 
-/* sun_path is 108 bytes: a path fits with its NUL, an abstract name
- * after its leading NUL. */
-#define WB_UNIX_NAME_MAX	107
-
-/* The name is NUL-terminated; an abstract one lacks its leading NUL. */
-struct wb_unix_target {
-	bool abstract;
-	char name[WB_UNIX_NAME_MAX + 1];
-	size_t len;			/* bytes in name, without the NUL */
-};
-
 /* What is at a socket path, and where bind() would create it. */
 struct wb_unix_file {
 	bool exists;			/* something is there, a link too */

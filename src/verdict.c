@@ -52,7 +52,8 @@ const char *sock_state_name(const struct wb_sock *s)
 		[WB_TCP_BOUND_INACTIVE] = "BOUND",
 	};
 
-	if (s->protocol == IPPROTO_UDP)
+	if (s->protocol == IPPROTO_UDP ||
+	    (s->family == AF_UNIX && s->state != WB_TCP_LISTEN))
 		return s->state == WB_TCP_ESTABLISHED ? "ESTABLISHED" : "UNCONN";
 	if (s->state > 0 && s->state <= WB_TCP_BOUND_INACTIVE)
 		return tcp[s->state];
@@ -259,19 +260,24 @@ static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 	char *leader = wb_escape_str(o->leader_comm[0] ? o->leader_comm : "the shell",
 				     WB_ESC_TERM);
 
-	if (o->state == 't')
+	if (o->state == 't') {
+		char *tracer = wb_escape_str(o->tracer_comm[0] ? o->tracer_comm : "a tracer",
+					     WB_ESC_TERM);
+
 		add_fix(v, "resume-process",
-			fmt("the process is held by a debugger (tracer pid %d): detach it (or end the debugger), then resume it",
-			    o->tracer), fmt("kill -CONT %s", pids));
-	else if (o->tty[0])
+			fmt("the process is held by a debugger (%s, pid %d): detach it (or end the debugger), then resume it",
+			    tracer, o->tracer), fmt("kill -CONT %s", pids));
+		free(tracer);
+	} else if (o->tty[0]) {
 		add_fix(v, "resume-process",
 			fmt("resume the job stopped with Ctrl+Z: run `fg` in %s (pid %d) on %s, or send it SIGCONT",
 			    leader, o->sid, o->tty),
 			fmt("kill -CONT %s", pids));
-	else
+	} else {
 		add_fix(v, "resume-process",
 			fmt("resume the stopped process (it was sent SIGSTOP)"),
 			fmt("kill -CONT %s", pids));
+	}
 	add_fix(v, "stop-process", fmt("or end it (it exits once resumed)"),
 		fmt("kill %s; kill -CONT %s", pids, pids));
 	free(leader);
@@ -404,27 +410,308 @@ static void verdict_in_use(struct wb_diagnosis *d)
 	fixes_in_use(d, c, s);
 }
 
+/* EACCES on an inet port: below the threshold, or a policy. */
+static void verdict_permission(struct wb_diagnosis *d)
+{
+	struct wb_verdict *v = &d->verdict;
+	unsigned port = d->req.port;
+	int start = d->port_start;
+
+	v->cause = "permission";
+	if (start >= 0 && port >= (unsigned)start) {
+		v->summary = fmt("port %u is not below net.ipv4.ip_unprivileged_port_start (%d), so a security policy refused the bind: an LSM (SELinux, AppArmor) or a cgroup BPF program",
+				 port, start);
+		add_fix(v, "check-policy", fmt("look for the denial in the kernel log"),
+			fmt("journalctl -k -g 'denied|avc'"));
+		return;
+	}
+	if (start >= 0)
+		v->summary = fmt("port %u is below net.ipv4.ip_unprivileged_port_start (%d) in this network namespace: binding it needs CAP_NET_BIND_SERVICE, which uid %u lacks",
+				 port, start, (unsigned)d->req.uid);
+	else
+		v->summary = fmt("port %u needs CAP_NET_BIND_SERVICE, which uid %u lacks",
+				 port, (unsigned)d->req.uid);
+	add_fix(v, "grant-capability",
+		fmt("give the server's binary the capability (no other privilege)"),
+		fmt("setcap cap_net_bind_service=+ep /path/to/server"));
+	add_fix(v, "grant-capability",
+		fmt("or, for a systemd service, add AmbientCapabilities=CAP_NET_BIND_SERVICE to its [Service] section"),
+		NULL);
+	add_fix(v, "lower-threshold",
+		fmt("or let every user bind ports from %u up in this network namespace", port),
+		fmt("sysctl -w net.ipv4.ip_unprivileged_port_start=%u", port));
+	if (start > 0)
+		add_fix(v, "other-port", fmt("or use a port of %d or above", start), NULL);
+	else
+		add_fix(v, "other-port", fmt("or use a port above 1023"), NULL);
+}
+
+static const struct wb_host_addr *find_host_addr(const struct wb_diagnosis *d)
+{
+	for (size_t i = 0; i < d->n_host_addrs; i++) {
+		const struct wb_addr *a = &d->host_addrs[i].addr;
+
+		if (a->family == d->req.addr.family &&
+		    (a->family == AF_INET ? a->u.v4.s_addr == d->req.addr.u.v4.s_addr
+		     : !memcmp(&a->u.v6, &d->req.addr.u.v6, sizeof(a->u.v6))))
+			return &d->host_addrs[i];
+	}
+	return NULL;
+}
+
+/* "127.0.0.1 (lo), 10.0.0.2 (eth0)" */
+static char *host_addr_list(const struct wb_diagnosis *d)
+{
+	char *list = fmt("%s", "");
+
+	for (size_t i = 0; i < d->n_host_addrs && i < 16; i++) {
+		char addr[WB_ADDRSTRLEN], *dev, *more;
+
+		addr_str(&d->host_addrs[i].addr, addr, sizeof(addr));
+		dev = wb_escape_str(d->host_addrs[i].ifname, WB_ESC_TERM);
+		more = fmt("%s%s%s (%s)", list, i ? ", " : "", addr, dev);
+		free(dev);
+		free(list);
+		list = more;
+	}
+	return list;
+}
+
+/* EADDRNOTAVAIL: the address is not here (or not ready, or the wrong
+ * family for the socket). */
+static void verdict_unavailable(struct wb_diagnosis *d)
+{
+	struct wb_verdict *v = &d->verdict;
+	bool v6 = d->req.addr.family == AF_INET6;
+	const struct wb_host_addr *here = find_host_addr(d);
+	const char *ip = v6 ? "ipv6" : "ipv4";
+	char addr[WB_ADDRSTRLEN], *list, *dev;
+
+	v->cause = "address-unavailable";
+	addr_str(&d->req.addr, addr, sizeof(addr));
+	if (v6 && IN6_IS_ADDR_V4MAPPED(&d->req.addr.u.v6)) {
+		v->summary = fmt("%s is an IPv4 address written as IPv6 (v4-mapped), and no IPv4 address of this namespace matches it", addr);
+		add_fix(v, "other-address",
+			fmt("bind the IPv4 address with an IPv4 socket, or [::] dual-stack for every address"),
+			NULL);
+		return;
+	}
+	if (here && here->tentative) {
+		dev = wb_escape_str(here->ifname, WB_ESC_SHELL);
+		v->summary = fmt("%s is on %s but still tentative: IPv6 duplicate address detection has not finished (or found a duplicate)",
+				 addr, here->ifname);
+		add_fix(v, "wait", fmt("wait a few seconds for duplicate address detection, then start the server"),
+			fmt("ip -6 addr show dev %s tentative", dev));
+		add_fix(v, "allow-nonlocal-bind",
+			fmt("or let the server bind addresses not (yet) ready: IP_FREEBIND on its socket, or the sysctl"),
+			fmt("sysctl -w net.ipv6.ip_nonlocal_bind=1"));
+		free(dev);
+		return;
+	}
+	list = host_addr_list(d);
+	v->summary = d->n_host_addrs
+		? fmt("%s is on no interface of this network namespace; its %s addresses: %s",
+		      addr, v6 ? "IPv6" : "IPv4", list)
+		: fmt("%s is on no interface of this network namespace, which has no %s address at all",
+		      addr, v6 ? "IPv6" : "IPv4");
+	free(list);
+	add_fix(v, "add-address", fmt("add the address to an interface (DEV: the one it belongs on)"),
+		fmt("ip addr add %s/%u dev DEV", addr, v6 ? 128 : 32));
+	add_fix(v, "allow-nonlocal-bind",
+		fmt("or let the server bind an address this host does not have (yet): IP_FREEBIND on its socket, or the sysctl"),
+		fmt("sysctl -w net.%s.ip_nonlocal_bind=1", ip));
+	add_fix(v, "other-address",
+		fmt("or bind the wildcard (%s) to accept on every address", v6 ? "[::]" : "0.0.0.0"),
+		NULL);
+}
+
 static void verdict_other_error(struct wb_diagnosis *d)
 {
 	struct wb_verdict *v = &d->verdict;
-	char addr[WB_ADDRSTRLEN];
+	const char *name = strerrorname_np(d->err);
 
-	addr_str(&d->req.addr, addr, sizeof(addr));
 	if (d->err == EACCES) {
-		v->cause = "permission";
-		v->summary = fmt("ports below net.ipv4.ip_unprivileged_port_start need CAP_NET_BIND_SERVICE");
-		add_fix(v, "grant-capability", fmt("give the server binary the capability"),
-			fmt("setcap cap_net_bind_service=+ep /path/to/server"));
-		add_fix(v, "other-port", fmt("or use a port above the threshold"), NULL);
+		verdict_permission(d);
 	} else if (d->err == EADDRNOTAVAIL) {
-		v->cause = "address-unavailable";
-		v->summary = fmt("%s is not an address of this host (network namespace)", addr);
-		add_fix(v, "add-address", fmt("add the address to an interface"),
-			fmt("ip addr add %s dev DEV", addr));
+		verdict_unavailable(d);
+	} else if (d->err == EINVAL && d->req.addr.family == AF_INET6 &&
+		   IN6_IS_ADDR_LINKLOCAL(&d->req.addr.u.v6) && !d->req.addr.scope_id) {
+		char addr[WB_ADDRSTRLEN];
+
+		addr_str(&d->req.addr, addr, sizeof(addr));
+		v->cause = "other";
+		v->summary = fmt("bind() failed with EINVAL: %s is link-local, and a link-local address needs its device (zone)",
+				 addr);
+		add_fix(v, "other-address", fmt("name the device in the address, as [%s%%DEV]:%u", addr,
+						d->req.port), NULL);
 	} else {
 		v->cause = "other";
-		v->summary = fmt("bind failed: %s", strerror(d->err));
+		v->summary = fmt("bind() failed with %s: %s", name ? name : "an unknown error",
+				 strerror(d->err));
 	}
+}
+
+/* ---- AF_UNIX ---- */
+
+int unix_expected_errno(const struct wb_diagnosis *d)
+{
+	const struct wb_unix_file *f = &d->file;
+
+	if (d->req.target.abstract)
+		return d->ok == WB_NO ? EADDRINUSE : 0;
+	if (!d->file_known)
+		return 0;
+	if (f->exists)
+		return EADDRINUSE;
+	if (!f->parent_exists)
+		return f->parent_error ? f->parent_error : ENOENT;
+	return f->parent_writable ? 0 : EACCES;
+}
+
+/* "/run/app.sock" or "@name", escaped for the terminal. */
+static char *unix_name_text(const struct wb_request *r)
+{
+	char *name = wb_escape(r->target.name, r->target.len, WB_ESC_TERM);
+	char *out = fmt("%s%s", r->target.abstract ? "@" : "", name);
+
+	free(name);
+	return out;
+}
+
+static const struct wb_sock *unix_holder(const struct wb_diagnosis *d)
+{
+	const struct wb_sock *best = NULL;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (!in_way(s))
+			continue;
+		if (!best || (sock_held_stopped(s) && !sock_held_stopped(best)))
+			best = s;
+	}
+	return best;
+}
+
+static void unix_live(struct wb_diagnosis *d, const struct wb_sock *s,
+		      const char *name)
+{
+	struct wb_verdict *v = &d->verdict;
+	char *who = holder_text(s), *pids = NULL;
+	const char *state = s->state == WB_TCP_LISTEN ? "listening"
+			  : s->state == WB_TCP_ESTABLISHED ? "connected" : "not connected";
+
+	v->cause = "unix-live";
+	v->summary = fmt("%s holds %s: a live %s socket (%s) is bound to it%s",
+			 who, name, unix_type_name(s->type), state,
+			 d->req.target.abstract ? "" : "; the file is in use, never remove it");
+	for (size_t j = 0; j < s->n_owners; j++) {
+		char *more = fmt("%s%s%d", pids ? pids : "", pids ? " " : "", s->owners[j].pid);
+
+		free(pids);
+		pids = more;
+	}
+	if (pids && sock_held_stopped(s)) {
+		fixes_stopped(v, s, pids);
+	} else if (pids) {
+		fixes_manager(v, s);
+		add_fix(v, "stop-process", fmt("stop %s, if it is an old instance of the server", who),
+			fmt("kill %s", pids));
+	}
+	add_fix(v, "other-path", fmt("or give the new server another %s",
+				     d->req.target.abstract ? "name" : "path"), NULL);
+	free(pids);
+	free(who);
+}
+
+static void unix_in_use(struct wb_diagnosis *d, const char *name)
+{
+	struct wb_verdict *v = &d->verdict;
+	const struct wb_unix_file *f = &d->file;
+	const struct wb_sock *s = unix_holder(d);
+	char *quoted;
+
+	if (s) {
+		unix_live(d, s, name);
+		return;
+	}
+	if (d->req.target.abstract) {
+		v->cause = "other";
+		v->summary = fmt("a socket holds %s, but it is gone now or could not be seen", name);
+		add_fix(v, "other-path", fmt("try again, or use another name"), NULL);
+		return;
+	}
+	quoted = wb_escape_str(d->req.target.name, WB_ESC_SHELL);
+	if (d->file_known && f->exists && !f->is_socket) {
+		v->cause = "unix-not-socket";
+		v->summary = fmt("%s is a %s, not a socket: bind() never replaces an existing file, and this one is not stale: it is not a socket at all",
+				 name, f->type_name);
+		add_fix(v, "inspect-path", fmt("look at what it is; remove or move it only if you know nothing needs it"),
+			fmt("ls -ld -- %s", quoted));
+		add_fix(v, "other-path", fmt("or give the server another socket path"), NULL);
+	} else if (d->file_known && f->exists) {
+		v->cause = "unix-stale";
+		v->summary = fmt("%s is a stale socket file: no live socket in this network namespace is bound to it (its server exited without removing it); it is safe to remove",
+				 name);
+		add_fix(v, "remove-stale-socket",
+			fmt("remove the stale file (or run whybind --fix), then start the server"),
+			fmt("rm -- %s", quoted));
+		add_fix(v, "unlink-before-bind",
+			fmt("make the server remove its stale socket file before bind() (systemd: RuntimeDirectory= starts it clean)"),
+			NULL);
+	} else {
+		v->cause = "other";
+		v->summary = fmt("%s was in use when probed, and is gone now", name);
+		add_fix(v, "other-path", fmt("try again"), NULL);
+	}
+	free(quoted);
+}
+
+static void verdict_unix(struct wb_diagnosis *d, int err)
+{
+	struct wb_verdict *v = &d->verdict;
+	const struct wb_unix_file *f = &d->file;
+	char *name = unix_name_text(&d->req), *dir, *quoted;
+	const char *who = d->req.user_given ? d->req.user : NULL;
+
+	if (d->ok == WB_YES) {
+		v->cause = "free";
+		v->summary = d->req.target.abstract
+			? fmt("the bind would succeed: no socket holds %s", name)
+			: fmt("the bind would succeed: nothing is at %s", name);
+	} else if (err == EADDRINUSE) {
+		unix_in_use(d, name);
+	} else if (err == ENOENT || (err == ENOTDIR && !f->parent_exists)) {
+		dir = wb_escape_str(f->parent, WB_ESC_TERM);
+		quoted = wb_escape_str(f->parent, WB_ESC_SHELL);
+		v->cause = "unix-no-directory";
+		v->summary = fmt("the directory %s does not exist (bind() creates the socket file, never its directory)", dir);
+		add_fix(v, "create-directory", fmt("create it, owned by the server's user (systemd: RuntimeDirectory=)"),
+			fmt("mkdir -p -- %s", quoted));
+		free(dir);
+		free(quoted);
+	} else if (err == EACCES) {
+		dir = wb_escape_str(f->parent, WB_ESC_TERM);
+		quoted = wb_escape_str(f->parent, WB_ESC_SHELL);
+		v->cause = "permission";
+		v->summary = who
+			? fmt("%s (uid %u) may not create a file in %s: it needs write and search permission on the directory",
+			      who, (unsigned)d->req.uid, dir)
+			: fmt("uid %u may not create a file in %s: it needs write and search permission on the directory",
+			      (unsigned)d->req.uid, dir);
+		add_fix(v, "grant-permission", fmt("let the server's user create files there"),
+			fmt("setfacl -m u:%u:wx -- %s", (unsigned)d->req.uid, quoted));
+		add_fix(v, "other-path", fmt("or give the server a directory of its own (systemd: RuntimeDirectory=)"),
+			NULL);
+		free(dir);
+		free(quoted);
+	} else if (err) {
+		verdict_other_error(d);
+	} else {
+		v->cause = "other";
+		v->summary = fmt("what is at %s could not be read", name);
+	}
+	free(name);
 }
 
 void verdict_make(struct wb_diagnosis *d)
@@ -434,7 +721,9 @@ void verdict_make(struct wb_diagnosis *d)
 	memset(v, 0, sizeof(*v));
 	v->reuseaddr_fixes = d->ok == WB_YES ? WB_UNKNOWN : d->reuseaddr_ok;
 	v->reuseport_fixes = d->ok == WB_YES ? WB_UNKNOWN : d->reuseport_ok;
-	if (d->ok == WB_YES) {
+	if (d->req.addr.family == AF_UNIX) {
+		verdict_unix(d, d->probed ? d->err : unix_expected_errno(d));
+	} else if (d->ok == WB_YES) {
 		v->cause = "free";
 		v->summary = fmt("the bind would succeed: nothing holds port %u", d->req.port);
 	} else if (d->err == EADDRINUSE || !d->probed) {

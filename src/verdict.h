@@ -4,6 +4,7 @@
 
 #include "whybind.h"
 #include "diag.h"
+#include "unix.h"
 
 #define WB_MAX_FIXES 10
 
@@ -24,6 +25,15 @@ struct wb_verdict {
 	size_t n_fixes;
 };
 
+/* An address of this network namespace (EADDRNOTAVAIL). */
+struct wb_host_addr {
+	struct wb_addr addr;
+	unsigned int prefix;
+	char ifname[IF_NAMESIZE];
+	bool tentative;			/* IPv6 duplicate address detection
+					 * not done yet (or failed) */
+};
+
 /* Everything known about one bind: the input of the verdict and the
  * reports. */
 struct wb_diagnosis {
@@ -36,11 +46,24 @@ struct wb_diagnosis {
 	bool dumped;			/* the port's sockets were listed */
 	struct wb_diag_info info;
 	struct wb_socklist socks;	/* every socket seen on the port */
+	const char *owner_lookup;	/* "bpf", "proc", or NULL: none needed */
 	struct wb_verdict verdict;
+
+	/* AF_UNIX path: what is at it, looked at before the probe. */
+	struct wb_unix_file file;
+	bool file_known;
+
+	/* Facts for the other bind errors. */
+	int port_start;			/* EACCES: ip_unprivileged_port_start,
+					 * -1 unknown */
+	struct wb_host_addr *host_addrs; /* EADDRNOTAVAIL: this namespace's
+					 * addresses of the request's family */
+	size_t n_host_addrs;
 
 	/* --fix and --wait, when asked for. */
 	bool fix_attempted;
 	unsigned fix_destroyed;		/* TIME_WAIT sockets destroyed */
+	bool fix_removed;		/* the stale socket file was removed */
 	const char *fix_error;		/* why nothing (more) was fixed */
 	bool waited;
 	int64_t waited_ms;
@@ -50,6 +73,10 @@ struct wb_diagnosis {
 /* Pick the cause by SPEC's precedence and write the fixes. */
 void verdict_make(struct wb_diagnosis *d);
 void verdict_free(struct wb_verdict *v);
+
+/* --no-probe on an AF_UNIX target: the errno bind() would give, from
+ * what is at the path (or, for an abstract name, d->ok); 0 for none. */
+int unix_expected_errno(const struct wb_diagnosis *d);
 
 /* "LISTEN", "TIME_WAIT", "BOUND", "UNCONN", ... for a socket. */
 const char *sock_state_name(const struct wb_sock *s);

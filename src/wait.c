@@ -2,6 +2,7 @@
  * the holders' pidfds (process exit), the kernel's socket-destroy
  * broadcasts, and the TIME_WAIT timers the dump reported. */
 #include <errno.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -10,12 +11,16 @@
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/inet_diag.h>
 
+#include "escape.h"
+#include "probe.h"
 #include "wait.h"
 
 #define MAX_PIDFDS 64
-/* Without destroy events, a socket closed by a live process gives no
- * event: re-check this often, so a freed port is seen within 100 ms. */
+/* Without destroy events (no privilege; AF_UNIX has none), a socket
+ * closed by a live process gives no event: re-check this often, so a
+ * freed port or path is seen within 100 ms. */
 #define RECHECK_MS 100
 /* With them, re-check now and then all the same. */
 #define SAFETY_MS 1000
@@ -70,12 +75,38 @@ void wait_done(struct wb_waiter *w)
 	w->destroy_fd = -1;
 }
 
-static void drain(int fd)
+/* Read every pending destroy broadcast; true if one is about a socket
+ * that is not one of our own probes (each re-check makes and closes
+ * some: taking them for news would be a busy loop).  A lost broadcast
+ * (ENOBUFS) may have been news. */
+static bool news(int fd)
 {
-	char buf[8192];
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	bool any = false;
+	ssize_t len;
 
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	while ((len = read(fd, buf, sizeof(buf))) != 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int rem = (int)len;
+
+		if (len < 0) {
+			any = any || errno == ENOBUFS;
+			if (errno != ENOBUFS)
+				break;
+			continue;
+		}
+		for (; NLMSG_OK(nlh, rem); nlh = NLMSG_NEXT(nlh, rem)) {
+			const struct inet_diag_msg *m = NLMSG_DATA(nlh);
+			uint64_t cookie;
+
+			if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+				continue;
+			cookie = (uint64_t)m->id.idiag_cookie[1] << 32 |
+				 m->id.idiag_cookie[0];
+			any = any || !probe_cookie_is_ours(cookie);
+		}
+	}
+	return any;
 }
 
 /* The pidfds of every holder of a conflicting socket, at most MAX_PIDFDS. */
@@ -112,8 +143,19 @@ static int64_t time_wait_expiry(const struct wb_diagnosis *d, int64_t now)
 
 static void draw(FILE *f, const struct wb_diagnosis *d, int64_t left_ms)
 {
-	fprintf(f, "\r\033[Kwhybind: waiting for port %u (%s): %lld s left",
-		d->req.port, d->verdict.cause, (long long)(left_ms + 999) / 1000);
+	const struct wb_unix_target *t = &d->req.target;
+	char *name;
+
+	if (d->req.addr.family == AF_UNIX) {
+		name = wb_escape(t->name, t->len, WB_ESC_TERM);
+		fprintf(f, "\r\033[Kwhybind: waiting for %s%s (%s): %lld s left",
+			t->abstract ? "@" : "", name, d->verdict.cause,
+			(long long)(left_ms + 999) / 1000);
+		free(name);
+	} else {
+		fprintf(f, "\r\033[Kwhybind: waiting for port %u (%s): %lld s left",
+			d->req.port, d->verdict.cause, (long long)(left_ms + 999) / 1000);
+	}
 	fflush(f);
 }
 
@@ -121,6 +163,9 @@ int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
 {
 	struct pollfd p[MAX_PIDFDS + 1];
 	int64_t now = wait_now_ms(), until;
+	/* The destroy broadcasts are for inet sockets only. */
+	int recheck = w->destroy_fd >= 0 && d->req.addr.family != AF_UNIX
+		    ? SAFETY_MS : RECHECK_MS;
 	int n = 0, rc;
 
 	if (w->destroy_fd >= 0)
@@ -129,17 +174,29 @@ int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
 	until = time_wait_expiry(d, now);
 	if (until > w->deadline_ms)
 		until = w->deadline_ms;
-	if (until > now + (w->destroy_fd >= 0 ? SAFETY_MS : RECHECK_MS))
-		until = now + (w->destroy_fd >= 0 ? SAFETY_MS : RECHECK_MS);
+	if (until > now + recheck)
+		until = now + recheck;
 	if (w->countdown) {
 		draw(w->countdown, d, w->deadline_ms - now);
 		if (until > now + 1000 - (w->deadline_ms - now) % 1000)
 			until = now + 1000 - (w->deadline_ms - now) % 1000;
 	}
-	rc = poll(p, n, until > now ? (int)(until - now) : 0);
-	rc = rc < 0 && errno == EINTR ? -EINTR : 0;
-	if (w->destroy_fd >= 0)
-		drain(w->destroy_fd);
+	/* What arrived while we re-checked: only our probes, or news? */
+	if (w->destroy_fd >= 0 && news(w->destroy_fd))
+		until = now;
+	for (;;) {
+		rc = poll(p, n, until > now ? (int)(until - now) : 0);
+		if (rc < 0) {
+			rc = errno == EINTR ? -EINTR : 0;
+			break;
+		}
+		/* Woken by our own probes' broadcasts alone: sleep on. */
+		if (rc == 1 && w->destroy_fd >= 0 && p[0].revents &&
+		    !news(w->destroy_fd) && (now = wait_now_ms()) < until)
+			continue;
+		rc = 0;
+		break;
+	}
 	for (int i = w->destroy_fd >= 0; i < n; i++)
 		close(p[i].fd);
 	return rc;

@@ -37,7 +37,8 @@ enum wb_tcp_state {
 enum wb_tri { WB_UNKNOWN = -1, WB_NO = 0, WB_YES = 1 };
 
 struct wb_addr {
-	int family;			/* AF_INET or AF_INET6 */
+	int family;			/* AF_INET, AF_INET6 (AF_UNIX: see
+					 * wb_request.target) */
 	union {
 		struct in_addr v4;
 		struct in6_addr v6;
@@ -45,9 +46,23 @@ struct wb_addr {
 	uint32_t scope_id;		/* IPv6 link-local zone, else 0 */
 };
 
+/* sun_path is 108 bytes: a path fits with its NUL, an abstract name
+ * after its leading NUL. */
+#define WB_UNIX_NAME_MAX	107
+
+/* An AF_UNIX target: a path, or an abstract name (without its leading
+ * NUL).  name is NUL-terminated. */
+struct wb_unix_target {
+	bool abstract;
+	char name[WB_UNIX_NAME_MAX + 1];
+	size_t len;			/* bytes in name, without the NUL */
+};
+
 struct wb_request {
-	int protocol;			/* IPPROTO_TCP or IPPROTO_UDP */
-	struct wb_addr addr;
+	int protocol;			/* IPPROTO_TCP, IPPROTO_UDP; 0 for AF_UNIX */
+	struct wb_addr addr;		/* family AF_UNIX for a unix target */
+	struct wb_unix_target target;	/* AF_UNIX: the path or the name */
+	int unix_type;			/* AF_UNIX: SOCK_STREAM or SOCK_DGRAM */
 	uint16_t port;
 	bool reuseaddr;
 	bool reuseport;
@@ -55,6 +70,9 @@ struct wb_request {
 	bool v6only_given;		/* --v6only was on the command line */
 	int ifindex;			/* SO_BINDTODEVICE, 0 for none */
 	uid_t uid;			/* effective uid the server runs as */
+	gid_t gid;			/* --user: its group, for the probe */
+	bool user_given;		/* --user: probe as uid/gid, not as us */
+	char user[64];			/* --user: the name (or the number) */
 };
 
 /* One process holding a socket. Strings are raw bytes from /proc:
@@ -78,6 +96,7 @@ struct wb_owner {
 	char pod[72];			/* Kubernetes pod uid */
 	char leader_comm[64];		/* the session leader's comm (a shell) */
 	pid_t tracer;			/* TracerPid of a traced process */
+	char tracer_comm[64];		/* and its comm (strace, gdb...) */
 };
 
 struct wb_sock {

@@ -149,7 +149,7 @@ fixture() {
 	*) fatal "wbfix$(printf ' %q' "$@") did not get ready: $(cat -v "$err")" ;;
 	esac
 	case "$1" in
-	timewait | clientclose | childconn)
+	timewait | clientclose | childconn | unixstale)
 		wait "$pid"
 		rc=$?
 		[ "$rc" = 0 ] || fatal "wbfix$(printf ' %q' "$@") exited $rc: $(cat -v "$err")" ;;

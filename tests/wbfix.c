@@ -15,10 +15,21 @@
  *              connected): TIME_WAIT on ADDR:PORT; the fixture exits
  * clientclose  the client closes first: TIME_WAIT on the client's port
  *              only; the fixture exits
+ * unix         an AF_UNIX socket bound to ADDR (a path, or @NAME for an
+ *              abstract name), listening unless dgram; PORT is its type:
+ *              stream, dgram or seqpacket; held
+ * unixstale    the same bound and closed: a stale socket file is left;
+ *              the fixture exits
+ * udpstream    a UDP server on ADDR:PORT that sends itself numbered
+ *              datagrams (one each 500 us, from another socket) and counts
+ *              what it receives; on SIGUSR1 it stops sending, drains, and
+ *              writes "sent=N received=N" to report=FILE; held
  *
  * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
  * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
- * backslash), uid=N (become that user before making the socket).
+ * backslash), uid=N (become that user before making the socket),
+ * dev=NAME (SO_BINDTODEVICE), threads=N (N idle threads share the
+ * descriptors), fds=N (N descriptors of /dev/null opened before the socket).
  *
  * When everything is in place it prints one line and flushes:
  *   ready pid=PID [pids=PID,PID...] [tw=PORT]
@@ -32,6 +43,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -46,6 +58,9 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <net/if.h>
+#include <stddef.h>
 
 #define MAX_PREFORK	16
 #define COMM_LEN	16	/* TASK_COMM_LEN, with the NUL */
@@ -59,6 +74,10 @@ enum opt_bit {
 	O_COMM = 1 << 4,
 	O_UID = 1 << 5,
 	O_TARGET = 1 << 6,
+	O_DEV = 1 << 7,
+	O_REPORT = 1 << 8,
+	O_THREADS = 1 << 9,
+	O_FDS = 1 << 10,
 };
 
 struct fix {
@@ -66,11 +85,16 @@ struct fix {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int family;
+	int utype;			/* AF_UNIX: SOCK_STREAM, ... */
 	int target;			/* connectout's TARGETPORT */
 	unsigned int given;		/* enum opt_bit */
 	int v6only, prefork;
 	uid_t uid;
 	char comm[COMM_LEN];
+	char dev[IF_NAMESIZE];		/* dev=NAME: SO_BINDTODEVICE */
+	const char *report;		/* report=FILE (udpstream) */
+	int threads;			/* threads=N: idle threads */
+	int fds;			/* fds=N: /dev/null opened first */
 };
 
 struct kind {
@@ -201,6 +225,14 @@ static void parse_option(struct fix *f, const char *a)
 		bit = O_TARGET, f->target = number(v, 1, 65535, "target port");
 	else if (IS("comm") && v)
 		bit = O_COMM, parse_comm(v, f->comm);
+	else if (IS("dev") && v && *v && strlen(v) < IF_NAMESIZE)
+		bit = O_DEV, strcpy(f->dev, v);
+	else if (IS("report") && v && *v)
+		bit = O_REPORT, f->report = v;
+	else if (IS("threads") && v)
+		bit = O_THREADS, f->threads = number(v, 1, 256, "threads");
+	else if (IS("fds") && v)
+		bit = O_FDS, f->fds = number(v, 1, 100000, "fds");
 	else
 		usage_error("unknown option: '%s'", a);
 #undef IS
@@ -214,7 +246,8 @@ static void parse_option(struct fix *f, const char *a)
 /* Options that leave a TIME_WAIT or a connection behind: the listener's
  * SO_REUSEADDR is what the accepted socket inherits. */
 #define O_CONN	(O_REUSEADDR | O_V6ONLY | O_COMM)
-#define O_HOLD	(O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_PREFORK | O_COMM | O_UID)
+#define O_HOLD	(O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_PREFORK | O_COMM | O_UID | O_DEV | \
+		 O_THREADS | O_FDS)
 
 static void run_listen(const struct fix *f);
 static void run_bound(const struct fix *f);
@@ -223,6 +256,9 @@ static void run_connectout(const struct fix *f);
 static void run_childconn(const struct fix *f);
 static void run_timewait(const struct fix *f);
 static void run_clientclose(const struct fix *f);
+static void run_unix(const struct fix *f);
+static void run_unixstale(const struct fix *f);
+static void run_udpstream(const struct fix *f);
 
 static const struct kind kinds[] = {
 	{ "listen", run_listen, O_HOLD, false },
@@ -232,7 +268,33 @@ static const struct kind kinds[] = {
 	{ "childconn", run_childconn, O_CONN, false },
 	{ "timewait", run_timewait, O_CONN, false },
 	{ "clientclose", run_clientclose, O_CONN, false },
+	{ "unix", run_unix, O_PREFORK | O_COMM | O_UID, false },
+	{ "unixstale", run_unixstale, O_UID, false },
+	{ "udpstream", run_udpstream, O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_COMM | O_REPORT, false },
 };
+
+/* ADDR and PORT of the unix kinds: a path or @NAME, and a socket type. */
+static void set_unix_addr(struct fix *f, const char *name, const char *type)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&f->addr;
+	bool abstract = name[0] == '@';
+	size_t len = strlen(name + abstract);
+
+	memset(&f->addr, 0, sizeof(f->addr));
+	if (len == 0 || len >= sizeof(sun->sun_path))
+		usage_error("bad unix name: '%s'", name);
+	sun->sun_family = f->family = AF_UNIX;
+	memcpy(sun->sun_path + abstract, name + abstract, len);
+	f->addrlen = offsetof(struct sockaddr_un, sun_path) + len + 1;
+	if (!strcmp(type, "stream"))
+		f->utype = SOCK_STREAM;
+	else if (!strcmp(type, "dgram"))
+		f->utype = SOCK_DGRAM;
+	else if (!strcmp(type, "seqpacket"))
+		f->utype = SOCK_SEQPACKET;
+	else
+		usage_error("bad unix socket type: '%s' (stream, dgram, seqpacket)", type);
+}
 
 static void parse(struct fix *f, int argc, char **argv)
 {
@@ -246,7 +308,10 @@ static void parse(struct fix *f, int argc, char **argv)
 			f->kind = &kinds[k];
 	if (!f->kind)
 		usage_error("unknown kind: '%s'", argv[1]);
-	set_addr(f, argv[2], number(argv[3], 1, 65535, "port"));
+	if (f->kind->run == run_unix || f->kind->run == run_unixstale)
+		set_unix_addr(f, argv[2], argv[3]);
+	else
+		set_addr(f, argv[2], number(argv[3], 1, 65535, "port"));
 	if (f->kind->target && argc > 4 && argv[4][0] >= '0' && argv[4][0] <= '9') {
 		f->target = number(argv[i++], 1, 65535, "target port");
 		f->given |= O_TARGET;
@@ -279,6 +344,9 @@ static int bound_socket(const struct fix *f, int type)
 		setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
 	if (f->given & O_V6ONLY)
 		setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, f->v6only, "IPV6_V6ONLY");
+	if ((f->given & O_DEV) &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, f->dev, strlen(f->dev) + 1) < 0)
+		die("SO_BINDTODEVICE");
 	if (bind(fd, (const struct sockaddr *)&f->addr, f->addrlen) < 0)
 		die("bind");
 	return fd;
@@ -454,9 +522,23 @@ static void fork_holders(const struct fix *f)
 	}
 }
 
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
 static void hold(const struct fix *f)
 {
 	catch_signals();
+	for (int i = 0; i < f->threads; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, idle_thread, NULL))
+			die("pthread_create");
+	}
 	fork_holders(f);
 	ready(0);
 	wait_for_signal();
@@ -478,6 +560,81 @@ static void run_udp(const struct fix *f)
 {
 	bound_socket(f, SOCK_DGRAM);
 	hold(f);
+}
+
+static void run_unix(const struct fix *f)
+{
+	int fd = bound_socket(f, f->utype);
+
+	if (f->utype != SOCK_DGRAM && listen(fd, 16) < 0)
+		die("listen");
+	hold(f);
+}
+
+static volatile sig_atomic_t stop_sending;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	stop_sending = 1;
+}
+
+/* Receive every datagram waiting on fd; count those that are ours. */
+static void drain_count(int fd, unsigned long *received)
+{
+	unsigned long seq;
+
+	while (recv(fd, &seq, sizeof(seq), MSG_DONTWAIT) == (ssize_t)sizeof(seq))
+		(*received)++;
+}
+
+static void run_udpstream(const struct fix *f)
+{
+	int server = bound_socket(f, SOCK_DGRAM);
+	int sender = socket(f->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage to;
+	unsigned long sent = 0, received = 0;
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct timespec gap = { 0, 500 * 1000 };
+	FILE *out;
+
+	if (!f->report)
+		usage_error("udpstream needs report=FILE");
+	if (sender < 0)
+		die("socket");
+	loopback_peer(f, ntohs(((struct sockaddr_in *)&f->addr)->sin_port), &to);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	catch_signals();
+	ready(0);
+	leave_stdout();
+	while (!stop_sending) {
+		if (sendto(sender, &sent, sizeof(sent), 0, (struct sockaddr *)&to,
+			   f->addrlen) == (ssize_t)sizeof(sent))
+			sent++;
+		drain_count(server, &received);
+		nanosleep(&gap, NULL);
+	}
+	for (int i = 0; i < 20; i++) {		/* 200 ms for the last ones */
+		struct timespec t = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&t, NULL);
+		drain_count(server, &received);
+	}
+	out = fopen(f->report, "we");
+	if (!out)
+		die("report");
+	fprintf(out, "sent=%lu received=%lu\n", sent, received);
+	if (fclose(out) == EOF)
+		die("report");
+	wait_for_signal();
+}
+
+static void run_unixstale(const struct fix *f)
+{
+	close(bound_socket(f, f->utype));
+	ready(0);
+	exit(0);
 }
 
 /* A listener of our own on loopback TARGETPORT, no options. */
@@ -567,6 +724,9 @@ int main(int argc, char **argv)
 	parse(&f, argc, argv);
 	if (f.given & O_UID)
 		become(f.uid);
+	for (int i = 0; i < f.fds; i++)
+		if (open("/dev/null", O_RDONLY) < 0)
+			die("open /dev/null");
 	if ((f.given & O_COMM) && prctl(PR_SET_NAME, f.comm) < 0)
 		die("PR_SET_NAME");
 	signal(SIGPIPE, SIG_IGN);

@@ -147,6 +147,12 @@ bash_checks() {
 		expect "$mode" "whybind --netns=$tmp/run/serv" "$tmp/run/server.sock"
 	fi
 
+	# Devices and users: this host's own.
+	expect "$mode" 'whybind -i l' $(ls /sys/class/net | grep '^l')
+	expect "$mode" 'whybind --interface=l' $(ls /sys/class/net | grep '^l')
+	expect "$mode" 'whybind -U roo' root
+	expect "$mode" 'whybind --user=nob' nobody
+
 	# The positional argument: ports in use, after an ADDRESS: too.
 	expect "$mode" 'whybind ' 22 53 443 5353 8080
 	expect "$mode" 'whybind 80' 8080

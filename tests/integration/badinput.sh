@@ -10,11 +10,13 @@ cases=(
 	':8080' '256.1.1.1:80' '[::1' '[::1]' '[::1]:' '[::1:80' '::1:80'
 	'[fe80::1%]:80' "$long" "$long:80" "$esc" "127.0.0.1:$esc"
 	--bogus -Z '--v6only=maybe' '--color=sometimes' '-q 0' '--json 65536'
-	'80 81'
+	'80 81' '-U no-such-user-xyz 80' '-U 4294967295 80' '-i nosuchdev0 80'
+	'-r /run/x.sock' '-6 ./x.sock' '-i lo @name' '@a\x00b' '@' "/$long"
+	"@$long"
 )
 for c in "${cases[@]}"; do
 	case "$c" in
-	'-q 0' | '--json 65536' | '80 81') wb $c ;;
+	'-q 0' | '--json 65536' | '80 81' | -[Ur6i]\ *) wb $c ;;
 	*) wb "$c" ;;
 	esac
 	expect_rc 2
@@ -25,3 +27,10 @@ for c in "${cases[@]}"; do
 	check "it says whybind" grep -q '^whybind: ' "$WB_ERR"
 	check "no control byte in it" is_clean_text "$WB_ERR"
 done
+
+# Probing as another user needs root.
+wb_as_nobody -U root 80
+expect_rc 2
+check "it says root is needed" grep -q "'root': probing as another user needs root" "$WB_ERR"
+wb_as_nobody --json -U nobody 8080
+expect_rc 0

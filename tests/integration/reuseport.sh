@@ -25,6 +25,15 @@ wb --json -R "$Q"
 expect_rc 1
 jeq '.conflicts | map({uid, user, reuseport})' '[{uid: 65534, user: "nobody", reuseport: true}]'
 jqt '.verdict.reuseport_fixes == false'
+jqt '.verdict.reuseport_reason | test("uid 65534")'
 wb --json "$Q"
 expect_rc 1
 jeq '.verdict.reuseport_fixes' false
+
+# -U: probing as the group's own user, SO_REUSEPORT lets it in.
+wb --json -R -U nobody "$Q"
+expect_rc 0
+jeq '{user: .request.user, ok: .bind.ok}' '{user: "nobody", ok: true}'
+wb --json -U nobody "$Q"
+expect_rc 1
+jeq '.verdict.reuseport_fixes' true

@@ -102,6 +102,12 @@ static void check_addrs(void)
 	free(v);
 	CHECK(request_addrs("127.0.0.1", AF_INET6, &v, &err) == -EINVAL);
 	CHECK(request_addrs("::1", AF_INET, &v, &err) == -EINVAL);
+	/* inet_aton's shorthands are refused, not read as surprises. */
+	CHECK(request_addrs("1.2.3", AF_INET, &v, &err) == -EINVAL && v == NULL);
+	CHECK_STR(err, "not a valid IPv4 address (four decimal numbers: 192.0.2.1)");
+	CHECK(request_addrs("127.1", AF_UNSPEC, &v, &err) == -EINVAL);
+	CHECK(request_addrs("0x7f.0.0.1", AF_INET, &v, &err) == -EINVAL);
+	CHECK(request_addrs("2130706433", AF_INET, &v, &err) == -EINVAL);
 	n = request_addrs("localhost", AF_INET, &v, &err);
 	CHECK(n >= 1 && v[0].family == AF_INET);
 	for (int i = 0; i < n; i++)

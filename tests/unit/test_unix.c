@@ -105,6 +105,13 @@ static void test_target(void)
 	CHECK(unix_target_parse("@a/b", &t, &err) == 0 && t.abstract);
 	CHECK_STR(t.name, "a/b");
 
+	/* Escapes in abstract names, as ss prints them; never a NUL. */
+	CHECK(unix_target_parse("@a\\x41\\\\b\\x4", &t, &err) == 0);
+	CHECK(t.len == 7 && memcmp(t.name, "aA\\b\\x4", 8) == 0);
+	CHECK(unix_target_parse("@a\\x00b", &t, &err) == -EINVAL);
+	CHECK_STR(err, "an abstract socket name with a NUL byte cannot be asked for");
+	CHECK(unix_target_parse("/run/a\\x41", &t, &err) == 0);
+	CHECK_STR(t.name, "/run/a\\x41");
 	CHECK(unix_target_parse("@", &t, &err) == -EINVAL);
 	CHECK_STR(err, "empty abstract socket name");
 	CHECK(unix_target_parse("app.sock", &t, &err) == -EINVAL && err);

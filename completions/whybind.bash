@@ -17,6 +17,7 @@ _whybind_options=(
 	'-r --reuseaddr      -'
 	'-R --reuseport      -'
 	'-t --tcp            -'
+	'-x --exec           = _whybind_commands'
 	'-u --udp            -'
 	'-U --user           = _whybind_users'
 	'--v6only            ? _whybind_yes_no'
@@ -58,6 +59,37 @@ _whybind_interfaces()
 }
 
 _whybind_users() { compgen -u; }
+
+# --exec COMMAND: commands, or a file name once the word has a '/'.
+_whybind_commands()
+{
+	if [[ $1 == */* ]]; then
+		compgen -f -- "$1"
+	else
+		compgen -c -- "$1"
+	fi
+}
+
+# After --exec COMMAND every word is the command's: complete as for the
+# command itself (bash-completion's _command_offset), else file names.
+# Status 1 when there is no --exec COMMAND left of the cursor.
+_whybind_after_exec()
+{
+	local i
+	for ((i = 1; i < cword - 1; i++)); do
+		[[ ${words[i]} == -- ]] && return 1
+		[[ ${words[i]} == -x || ${words[i]} == --exec ]] && break
+	done
+	((i < cword - 1)) || return 1
+	if declare -F _command_offset >/dev/null; then
+		_command_offset $((i + 1))
+	else
+		local IFS=$'\n'
+		COMPREPLY=($(compgen -f -- "$cur"))
+		compopt -o filenames 2>/dev/null
+	fi
+	return 0
+}
 
 # The ports in use on this host: listening TCP and bound UDP.  From ss, or
 # from /proc/net (ports in hex) where ss is missing.
@@ -143,6 +175,8 @@ _whybind()
 	else
 		_whybind_init_words
 	fi
+
+	_whybind_after_exec && return
 
 	local prefix= values=
 	# The argument of an option: --opt=VAL, --opt VAL, -o VAL, -oVAL.

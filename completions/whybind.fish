@@ -61,6 +61,21 @@ function __whybind_users
     __fish_complete_users
 end
 
+# True once "--exec COMMAND" is on the line: the rest is the command's.
+function __whybind_after_exec
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l i (contains -i -- -x $tokens; or contains -i -- --exec $tokens)
+    test -n "$i"; and test (count $tokens) -gt $i
+end
+
+# What the command after --exec completes, as if typed alone.
+function __whybind_exec_subcommand
+    set -l tokens (commandline -opc) (commandline -ct)
+    set -l i (contains -i -- -x $tokens; or contains -i -- --exec $tokens)
+    __fish_complete_subcommand --commandline $tokens[(math $i + 1)..-1]
+end
+
 # True while the [ADDRESS:]PORT (or socket path) is still to come.
 function __whybind_wants_target
     set -l tokens (commandline -opc)
@@ -72,6 +87,8 @@ function __whybind_wants_target
             set skip 0
         else if test $dashdash -eq 0; and test "$t" = --
             set dashdash 1
+        else if test $dashdash -eq 0; and contains -- $t -x --exec
+            return 1
         else if test $dashdash -eq 0; and string match -q -- '-*' $t
             contains -- $t $__whybind_arg_options; and set skip 1
         else
@@ -91,6 +108,7 @@ complete -c whybind -s r -l reuseaddr -d 'The server sets SO_REUSEADDR'
 complete -c whybind -s R -l reuseport -d 'The server sets SO_REUSEPORT'
 complete -c whybind -s t -l tcp -d 'A TCP bind (the default)'
 complete -c whybind -s u -l udp -d 'A UDP bind'
+complete -c whybind -n 'not __whybind_after_exec' -s x -l exec -x -a '(__fish_complete_command)' -d 'Run COMMAND [ARG...] and diagnose each of its failing binds'
 complete -c whybind -l v6only -a 'yes no' -d "IPV6_V6ONLY of the server's IPv6 socket"
 complete -c whybind -l fix -d 'Destroy the conflicting TIME_WAIT sockets or remove a stale socket file, then probe again'
 complete -c whybind -l no-probe -d "Read-only: never call bind(); predict from the kernel's rules"
@@ -109,3 +127,5 @@ complete -c whybind -s U -l user -x -a '(__whybind_users)' -d 'Probe as that use
 # file name once the word has a '/'.
 complete -c whybind -n '__whybind_wants_target; and not string match -q -- "*/*" (commandline -ct)' -a '(__whybind_target_ports)' -d 'port in use'
 complete -c whybind -n '__whybind_wants_target; and string match -q -- "*/*" (commandline -ct)' -F
+# After --exec COMMAND: what the command itself completes.
+complete -c whybind -n __whybind_after_exec -x -a '(__whybind_exec_subcommand)'

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "diagnose.h"
 #include "escape.h"
+#include "exec.h"
 #include "fix.h"
 #include "netns.h"
 #include "origin.h"
@@ -53,6 +54,7 @@ struct options {
 	const char *target;
 	const char *bad_arg;		/* the argument a usage error is about */
 	const char *error;		/* usage error, reported once by main */
+	char **exec_argv;		/* --exec COMMAND [ARG...], NULL-terminated */
 };
 
 const char *argp_program_version = PACKAGE_STRING "\n"
@@ -85,6 +87,8 @@ static const struct argp_option option_table[] = {
 	  "probe as that user, a name or a uid (the uid matters for ports below 1024 and SO_REUSEPORT; needs root)", 1 },
 	{ "netns", 'n', "NAME|PATH|PID", 0,
 	  "diagnose inside that network namespace (an ip-netns name, a path such as /proc/PID/ns/net, or a PID)", 1 },
+	{ "exec", 'x', "COMMAND", 0,
+	  "run COMMAND [ARG...] (every argument after it is the command's) and diagnose each of its bind() calls that fails, on stderr; exit with its status", 1 },
 	{ NULL, 0, NULL, 0, "Actions:", 2 },
 	{ "no-probe", OPT_NO_PROBE, NULL, 0,
 	  "read-only: never call bind(); predict from the kernel's rules", 2 },
@@ -153,6 +157,35 @@ static int parse_wait(struct options *o, const char *arg)
 	return 0;
 }
 
+/* --exec COMMAND [ARG...]: every word after COMMAND is the command's,
+ * options too, so parsing stops here.  The words are copied: getopt may
+ * still permute argv's slots. */
+static int parse_exec(struct options *o, char *arg, struct argp_state *state)
+{
+	int n = state->argc - state->next;
+
+	if (strcmp(arg, "--") == 0) {
+		if (n-- == 0)
+			return usage_error(o, NULL, "--exec needs a COMMAND");
+		arg = state->argv[state->next++];
+	}
+	o->exec_argv = xcalloc(n + 2, sizeof(*o->exec_argv));
+	o->exec_argv[0] = arg;
+	memcpy(o->exec_argv + 1, state->argv + state->next, n * sizeof(char *));
+	state->next = state->argc;
+	return 0;
+}
+
+/* The error is "-x" or "--exec" last on the line, without its COMMAND. */
+static bool exec_missing(const struct argp_state *state)
+{
+	const char *a = state->argv[state->next - 1];
+
+	return state->next == state->argc &&
+	       (strcmp(a, "--exec") == 0 || strcmp(a, "-x") == 0 ||
+		(a[0] == '-' && a[1] != '-' && a[strlen(a) - 1] == 'x'));
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct options *o = state->input;
@@ -173,6 +206,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_PROBE: o->dopts.no_probe = true; break;
 	case OPT_FIX: o->fix = true; break;
 	case 'w': return parse_wait(o, arg);
+	case 'x': return parse_exec(o, arg, state);
 	case OPT_V6ONLY: return parse_v6only(o, arg);
 	case OPT_COLOR: return parse_color(o, arg);
 	case ARGP_KEY_ARG:
@@ -181,11 +215,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->target = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
+		if (o->exec_argv)
+			break;
 		return usage_error(o, NULL, "missing [ADDRESS:]PORT, PATH or @NAME (see --help)");
 	case ARGP_KEY_ERROR:
 		if (!o->error)
 			usage_error(o, state->argv[state->next - 1],
-				    "unknown option (see --help)");
+				    exec_missing(state) ? "--exec needs a COMMAND"
+				    : "unknown option (see --help)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -483,6 +520,23 @@ static int build_requests(const struct options *o, struct wb_diagnosis **out,
 	return n;
 }
 
+/* --exec: the command's exit status, or ours when it could not run. */
+static int run_exec(struct options *o)
+{
+	struct wb_exec_opts eo = { .json = o->json, .quiet = o->quiet,
+				   .color = o->color, .dopts = o->dopts };
+	const char *err = NULL;
+	int rc;
+
+	if (o->target || o->fix || o->wait_s >= 0)
+		rc = fail(EXIT_USAGE, NULL, "--exec takes no [ADDRESS:]PORT, --fix or --wait: the server's bind is the one diagnosed");
+	else if ((rc = exec_run(o->exec_argv, &eo, &err)) < 0)
+		rc = fail(rc == -ENOENT ? 127 : rc == -EACCES ? 126 : EXIT_FAILED,
+			  o->exec_argv[0], err);
+	free(o->exec_argv);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .protocol = IPPROTO_TCP, .v6only = WB_UNKNOWN,
@@ -502,6 +556,8 @@ int main(int argc, char **argv)
 			? "no such network namespace"
 			: n == -EPERM ? "no privilege to enter that network namespace"
 			: strerror(-n));
+	if (o.exec_argv)
+		return run_exec(&o);
 	n = build_requests(&o, &d, &bad, &err);
 	if (n < 0)
 		return fail(EXIT_USAGE, bad, err ? err : strerror(-n));

@@ -21,4 +21,9 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 int report_json(FILE *f, const struct wb_diagnosis *d, size_t n,
 		const struct wb_report_opts *o);
 
+/* The object of one diagnosis (jansson's json_t), for a caller that adds
+ * keys of its own before dumping it (--exec). */
+struct json_t *report_json_object(const struct wb_diagnosis *d,
+				  const struct wb_report_opts *o);
+
 #endif

@@ -297,6 +297,12 @@ static json_t *jdiagnosis(const struct wb_diagnosis *d,
 	return root;
 }
 
+json_t *report_json_object(const struct wb_diagnosis *d,
+			   const struct wb_report_opts *o)
+{
+	return jdiagnosis(d, o);
+}
+
 int report_json(FILE *f, const struct wb_diagnosis *d, size_t n,
 		const struct wb_report_opts *o)
 {

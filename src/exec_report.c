@@ -30,6 +30,7 @@ struct sockinfo {
 struct procinfo {
 	pid_t tgid;
 	uid_t euid;
+	gid_t egid;
 	char comm[64];
 };
 
@@ -49,6 +50,7 @@ static void read_proc(pid_t tid, struct procinfo *p)
 
 	p->tgid = tid;
 	p->euid = geteuid();
+	p->egid = getegid();
 	snprintf(p->comm, sizeof(p->comm), "?");
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
 	f = fopen(path, "re");
@@ -62,6 +64,8 @@ static void read_proc(pid_t tid, struct procinfo *p)
 			p->tgid = (pid_t)strtol(line + 5, NULL, 10);
 		else if (sscanf(line, "Uid: %lu %lu", &ruid, &euid) == 2)
 			p->euid = (uid_t)euid;
+		else if (sscanf(line, "Gid: %lu %lu", &ruid, &euid) == 2)
+			p->egid = (gid_t)euid;
 	}
 	fclose(f);
 }
@@ -154,8 +158,35 @@ static void sockaddr_text(const struct wb_exec_bind *b, char *buf, size_t cap)
 
 /* The request whybind diagnoses: the server's address and port, its
  * socket's protocol and options.  NULL, or why it cannot be. */
+/* An AF_UNIX bind: the path (relative to the server's directory) or
+ * the abstract name, and the socket's type. */
+static const char *unix_request(const struct wb_exec_bind *b,
+				const struct sockinfo *s, struct wb_request *r)
+{
+	const struct sockaddr_un *un = (const void *)&b->addr;
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	size_t len = b->addrlen > off ? b->addrlen - off : 0;
+	bool abstract = len > 0 && un->sun_path[0] == '\0';
+
+	if (!abstract)
+		len = strnlen(un->sun_path, len);
+	if (len <= (size_t)abstract)
+		return "an unnamed AF_UNIX bind (autobind)";
+	len -= abstract;
+	if (len > WB_UNIX_NAME_MAX)
+		return "the name is longer than sun_path";
+	r->addr.family = AF_UNIX;
+	r->target.abstract = abstract;
+	memcpy(r->target.name, un->sun_path + abstract, len);
+	r->target.name[len] = '\0';
+	r->target.len = len;
+	r->unix_type = s->type == SOCK_DGRAM || s->type == SOCK_SEQPACKET
+		? s->type : SOCK_STREAM;
+	return NULL;
+}
+
 static const char *build_request(const struct wb_exec_bind *b,
-				 const struct sockinfo *s, uid_t uid,
+				 const struct sockinfo *s, const struct procinfo *p,
 				 struct wb_request *r)
 {
 	const struct sockaddr_in *in = (const void *)&b->addr;
@@ -163,17 +194,24 @@ static const char *build_request(const struct wb_exec_bind *b,
 
 	if (!b->addr_read)
 		return "the address it passed could not be read";
-	if (b->addr.ss_family == AF_UNIX)
-		return "AF_UNIX binds are not diagnosed by --exec yet";
-	if (b->addr.ss_family != AF_INET && b->addr.ss_family != AF_INET6)
+	if (b->addr.ss_family != AF_INET && b->addr.ss_family != AF_INET6 &&
+	    b->addr.ss_family != AF_UNIX)
 		return "only IPv4, IPv6 and AF_UNIX binds are diagnosed";
 	if (s->error)
 		return "its socket could not be read (pidfd_getfd)";
+	memset(r, 0, sizeof(*r));
+	/* The probe is made as the server's user, as the server made it. */
+	r->uid = p->euid;
+	r->gid = p->egid;
+	r->user_given = p->euid != geteuid() || p->egid != getegid();
+	snprintf(r->user, sizeof(r->user), "%u", (unsigned)p->euid);
+	if (b->addr.ss_family == AF_UNIX)
+		return s->domain == AF_UNIX ? unix_request(b, s, r)
+			: "the address family does not match the socket's";
 	if (s->protocol != IPPROTO_TCP && s->protocol != IPPROTO_UDP)
 		return "only TCP and UDP sockets are diagnosed";
 	if (s->domain != b->addr.ss_family)
 		return "the address family does not match the socket's";
-	memset(r, 0, sizeof(*r));
 	r->protocol = s->protocol;
 	r->addr.family = b->addr.ss_family;
 	if (r->addr.family == AF_INET) {
@@ -193,7 +231,6 @@ static const char *build_request(const struct wb_exec_bind *b,
 	r->reuseport = s->reuseport > 0;
 	r->v6only_given = true;
 	r->ifindex = s->ifindex > 0 ? s->ifindex : 0;
-	r->uid = uid;
 	return NULL;
 }
 
@@ -313,20 +350,27 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 	struct wb_diagnosis d = { 0 };
 	struct procinfo p;
 	struct sockinfo s;
-	char where[512], *out = NULL;
+	char where[512], where_dir[64], *out = NULL;
 	const char *why;
 	size_t len = 0;
 	FILE *m;
-	int rc;
+	int rc, cwd = -1;
 
 	if (o->quiet)
 		return;
 	read_proc(b->tid, &p);
 	read_socket(p.tgid, b->fd, &s);
 	sockaddr_text(b, where, sizeof(where));
-	why = build_request(b, &s, p.euid, &d.req);
+	why = build_request(b, &s, &p, &d.req);
 	if (!why && (rc = enter_netns(b->tid)) < 0)
 		why = "cannot enter the server's network namespace";
+	/* A relative socket path is the server's: from its directory. */
+	if (!why && d.req.addr.family == AF_UNIX && !d.req.target.abstract &&
+	    d.req.target.name[0] != '/' && (cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		snprintf(where_dir, sizeof(where_dir), "/proc/%d/cwd", b->tid);
+		if (chdir(where_dir) < 0)
+			why = "cannot enter the server's working directory";
+	}
 	if (!why && (rc = diagnose(&d, &o->dopts)) < 0)
 		why = rc == -EPERM || rc == -EACCES
 			? "cannot ask the kernel about sockets: permission denied"
@@ -344,6 +388,10 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 			clearerr(stderr);
 		free(out);
 	}
-	socklist_free(&d.socks);
-	verdict_free(&d.verdict);
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0)
+			why = NULL;	/* nothing more depends on it */
+		close(cwd);
+	}
+	diagnosis_reset(&d);
 }

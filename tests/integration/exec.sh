@@ -155,13 +155,26 @@ rjeq '.[0].request | {protocol, family, address, port, reuseaddr}' \
 	"{protocol: \"udp\", family: \"inet\", address: \"0.0.0.0\", port: $U, reuseaddr: false}"
 rjeq '.[0].verdict.cause' '"udp-bound"'
 
-# AF_UNIX: reported, but not diagnosed yet (said so).
+# AF_UNIX: a regular file in the way (not a stale socket), and a stale
+# socket file given as a path relative to the server's own directory.
 : >"$WB_TMP/taken.sock"
 wb -j -x "$WBSERVE" - "$WB_TMP/taken.sock" unix
 expect_rc 3
 reports
 rjeq '.[0] | {diagnosed, errno: .exec.errno, address: .exec.address}' \
-	"{diagnosed: false, errno: \"EADDRINUSE\", address: \"$WB_TMP/taken.sock\"}"
+	"{diagnosed: true, errno: \"EADDRINUSE\", address: \"$WB_TMP/taken.sock\"}"
+rjeq '.[0] | {protocol: .request.protocol, path: .request.path, cause: .verdict.cause}' \
+	"{protocol: \"unix\", path: \"$WB_TMP/taken.sock\", cause: \"unix-not-socket\"}"
+mkdir "$WB_TMP/srvdir"
+fixture unixstale "$WB_TMP/srvdir/app.sock" stream
+cd "$WB_TMP/srvdir" || fatal "cd"
+wb -j -x "$WBSERVE" - ./app.sock unix
+cd - >/dev/null || fatal "cd -"
+expect_rc 3
+reports
+rjeq '.[0] | {diagnosed, path: .request.path, cause: .verdict.cause}' \
+	'{diagnosed: true, path: "./app.sock", cause: "unix-stale"}'
+check "the stale file was left alone (no --fix)" test -S "$WB_TMP/srvdir/app.sock"
 
 # A signal death is 128+N, as the shell says it (not SIGKILL here: 137
 # is what wb reports for its own timeout).
@@ -230,3 +243,11 @@ expect_rc 127
 check "says command not found" grep -q "command not found" "$WB_ERR"
 wb -x "$WB_TMP"
 expect_rc 126
+
+# The options that describe a bind do not go with --exec.
+for opt in -u -6 -r -R --v6only=yes "-i lo" "-U nobody"; do
+	# shellcheck disable=SC2086
+	wb $opt -x "$WBSERVE" 127.0.0.1 "$V"
+	expect_rc 2
+	check "one line for $opt" test "$(lines "$WB_ERR")" = 1
+done

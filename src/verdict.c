@@ -259,10 +259,15 @@ static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 	char *leader = wb_escape_str(o->leader_comm[0] ? o->leader_comm : "the shell",
 				     WB_ESC_TERM);
 
-	if (o->state == 't')
+	/* SIGCONT does not end a ptrace stop: the debugger must let go. */
+	if (o->state == 't' && o->tracer > 0)
 		add_fix(v, "resume-process",
-			fmt("the process is held by a debugger (tracer pid %d): detach it (or end the debugger), then resume it",
-			    o->tracer), fmt("kill -CONT %s", pids));
+			fmt("the process is held by a debugger (tracer pid %d): detach it, or end the debugger, then resume the process",
+			    o->tracer), fmt("kill %d; kill -CONT %s", o->tracer, pids));
+	else if (o->state == 't')
+		add_fix(v, "resume-process",
+			fmt("the process is held in a ptrace stop: detach its debugger, then resume it"),
+			fmt("kill -CONT %s", pids));
 	else if (o->tty[0])
 		add_fix(v, "resume-process",
 			fmt("resume the job stopped with Ctrl+Z: run `fg` in %s (pid %d) on %s, or send it SIGCONT",
@@ -277,8 +282,29 @@ static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 	free(leader);
 }
 
+/* "systemctl stop UNIT"; a user unit through its user's manager (-M
+ * USER@ when whybind runs as someone else, as root usually does). */
+static char *systemctl_stop(const struct wb_owner *o, uid_t caller)
+{
+	char *unit = wb_escape_str(o->unit, WB_ESC_SHELL), *user, *out;
+	const char *dashes = o->unit[0] == '-' ? "-- " : "";
+
+	if (!o->user_unit) {
+		out = fmt("systemctl stop %s%s", dashes, unit);
+	} else if (o->uid == caller || !o->unit_user[0]) {
+		out = fmt("systemctl --user stop %s%s", dashes, unit);
+	} else {
+		user = wb_escape_str(o->unit_user, WB_ESC_SHELL);
+		out = fmt("systemctl --user -M %s@ stop %s%s", user, dashes, unit);
+		free(user);
+	}
+	free(unit);
+	return out;
+}
+
 /* The holder's manager stops it properly: systemd, a container runtime. */
-static void fixes_manager(struct wb_verdict *v, const struct wb_sock *s)
+static void fixes_manager(struct wb_verdict *v, const struct wb_sock *s,
+			  uid_t caller)
 {
 	static const struct { const char *runtime, *stop; } runtimes[] = {
 		{ "docker", "docker stop" }, { "podman", "podman stop" },
@@ -299,9 +325,10 @@ static void fixes_manager(struct wb_verdict *v, const struct wb_sock *s)
 		return;
 	}
 	if (strlen(o->unit) > 8 && !strcmp(o->unit + strlen(o->unit) - 8, ".service")) {
-		name = wb_escape_str(o->unit, WB_ESC_SHELL);
-		add_fix(v, "stop-unit", fmt("stop the systemd unit %s that runs it", name),
-			fmt("systemctl%s stop %s", o->user_unit ? " --user" : "", name));
+		name = wb_escape_str(o->unit, WB_ESC_TERM);
+		add_fix(v, "stop-unit", fmt("stop the systemd %sunit %s that runs it",
+					    o->user_unit ? "user " : "", name),
+			systemctl_stop(o, caller));
 		free(name);
 	}
 }
@@ -339,7 +366,7 @@ static void fixes_in_use(struct wb_diagnosis *d, enum cause c,
 	} else if (c != C_STOPPED && pids) {
 		char *who = holder_text(s);
 
-		fixes_manager(v, s);
+		fixes_manager(v, s, d->req.uid);
 		add_fix(v, "stop-process", fmt("stop %s", who), fmt("kill %s", pids));
 		free(who);
 	}
@@ -356,6 +383,11 @@ static char *summary_in_use(const struct wb_diagnosis *d, enum cause c,
 	addr_str(&s->local, addr, sizeof(addr));
 	switch (c) {
 	case C_STOPPED:
+		if (s->owners[0].state == 't') {
+			out = fmt("%s holds port %u but is stopped under a debugger (ptrace): it keeps the port until the debugger lets it go",
+				  who, d->req.port);
+			break;
+		}
 		out = fmt("%s holds port %u but is stopped (Ctrl+Z or SIGSTOP): it keeps the port until it is resumed or ended",
 			  who, d->req.port);
 		break;

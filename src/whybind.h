@@ -78,6 +78,7 @@ struct wb_owner {
 	char pod[72];			/* Kubernetes pod uid */
 	char leader_comm[64];		/* the session leader's comm (a shell) */
 	pid_t tracer;			/* TracerPid of a traced process */
+	char unit_user[64];		/* a user unit's user (name, or uid) */
 };
 
 struct wb_sock {

@@ -15,10 +15,24 @@
  *              connected): TIME_WAIT on ADDR:PORT; the fixture exits
  * clientclose  the client closes first: TIME_WAIT on the client's port
  *              only; the fixture exits
+ * udprecv      a UDP server bound to ADDR:PORT that answers each numbered
+ *              datagram with the same number, and counts what it got
+ * udpsend      a client of udprecv at ADDR:PORT: sends numbered datagrams
+ *              one after the other, each once its answer came back (so no
+ *              queue can overflow), and sends one again only when its
+ *              answer is RETRANSMIT_MS late: it was lost
  *
  * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
  * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
- * backslash), uid=N (become that user before making the socket).
+ * backslash), uid=N (become that user before making the socket), traced (a
+ * forked tracer holds the holder in a ptrace stop, state t; the ready line
+ * comes from the tracer, its pid in pids=), log=PATH (udprecv, udpsend:
+ * where the counts go, one line appended each time).
+ *
+ * udprecv on SIGUSR1 appends "received=N dup=N gaps=N max=N" to its log
+ * and goes on.  udpsend appends "retransmit seq=N" for each loss at once;
+ * on SIGUSR1 it finishes the datagram in flight, appends "sent=N
+ * retransmits=N" and exits 0: every datagram sent was then answered.
  *
  * When everything is in place it prints one line and flushes:
  *   ready pid=PID [pids=PID,PID...] [tw=PORT]
@@ -32,9 +46,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +60,16 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #define MAX_PREFORK	16
 #define COMM_LEN	16	/* TASK_COMM_LEN, with the NUL */
 #define SETTLE_MS	3000	/* at most, for loopback FIN/ACK exchanges */
+/* An answer this late on loopback means the datagram went elsewhere. */
+#define RETRANSMIT_MS	3000
 
 enum opt_bit {
 	O_REUSEADDR = 1 << 0,
@@ -59,6 +79,8 @@ enum opt_bit {
 	O_COMM = 1 << 4,
 	O_UID = 1 << 5,
 	O_TARGET = 1 << 6,
+	O_TRACED = 1 << 7,
+	O_LOG = 1 << 8,
 };
 
 struct fix {
@@ -71,6 +93,7 @@ struct fix {
 	int v6only, prefork;
 	uid_t uid;
 	char comm[COMM_LEN];
+	const char *log;		/* log=PATH */
 };
 
 struct kind {
@@ -80,8 +103,9 @@ struct kind {
 	bool target;			/* needs TARGETPORT */
 };
 
-static pid_t children[MAX_PREFORK];
+static pid_t children[MAX_PREFORK + 1];
 static int nchildren;
+static volatile sig_atomic_t got_usr1;
 
 static void usage_error(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
@@ -201,6 +225,10 @@ static void parse_option(struct fix *f, const char *a)
 		bit = O_TARGET, f->target = number(v, 1, 65535, "target port");
 	else if (IS("comm") && v)
 		bit = O_COMM, parse_comm(v, f->comm);
+	else if (IS("traced") && !v)
+		bit = O_TRACED;
+	else if (IS("log") && v && *v)
+		bit = O_LOG, f->log = v;
 	else
 		usage_error("unknown option: '%s'", a);
 #undef IS
@@ -223,15 +251,19 @@ static void run_connectout(const struct fix *f);
 static void run_childconn(const struct fix *f);
 static void run_timewait(const struct fix *f);
 static void run_clientclose(const struct fix *f);
+static void run_udprecv(const struct fix *f);
+static void run_udpsend(const struct fix *f);
 
 static const struct kind kinds[] = {
-	{ "listen", run_listen, O_HOLD, false },
+	{ "listen", run_listen, O_HOLD | O_TRACED, false },
 	{ "bound", run_bound, O_HOLD, false },
 	{ "udp", run_udp, O_HOLD, false },
 	{ "connectout", run_connectout, (O_HOLD & ~O_PREFORK) | O_TARGET, true },
 	{ "childconn", run_childconn, O_CONN, false },
 	{ "timewait", run_timewait, O_CONN, false },
 	{ "clientclose", run_clientclose, O_CONN, false },
+	{ "udprecv", run_udprecv, O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_COMM | O_LOG, false },
+	{ "udpsend", run_udpsend, O_COMM | O_LOG, false },
 };
 
 static void parse(struct fix *f, int argc, char **argv)
@@ -259,6 +291,8 @@ static void parse(struct fix *f, int argc, char **argv)
 		usage_error("%s takes no target port", f->kind->name);
 	if ((f->given & O_V6ONLY) && f->family != AF_INET6)
 		usage_error("v6only= needs an IPv6 address");
+	if ((f->kind->allowed & O_LOG) && !f->log)
+		usage_error("%s needs log=PATH", f->kind->name);
 }
 
 static void setopt(int fd, int level, int name, int on, const char *what)
@@ -454,10 +488,50 @@ static void fork_holders(const struct fix *f)
 	}
 }
 
+/* traced: a child attaches to us with ptrace and leaves us in the stop
+ * (state t), as a debugger would; it says "ready" for us, and detaches by
+ * dying on SIGTERM. */
+static void __attribute__((noreturn)) traced_by_child(void)
+{
+	pid_t holder = getpid(), pid;
+	int status;
+
+	/* Yama's ptrace_scope 1 lets a process name its tracer; without
+	 * Yama this fails, and nothing needs it. */
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid > 0) {
+		children[nchildren++] = pid;
+		wait_for_signal();
+	}
+	nchildren = 0;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* A debugger does not hold its debuggee's sockets. */
+	if (close_range(STDERR_FILENO + 1, ~0U, 0) < 0)
+		die("close_range");
+	if (ptrace(PTRACE_ATTACH, holder, NULL, NULL) < 0)
+		die("PTRACE_ATTACH");
+	if (waitpid(holder, &status, __WALL) < 0)
+		die("waitpid");
+	if (!WIFSTOPPED(status)) {
+		errno = ESRCH;
+		die("the traced holder did not stop");
+	}
+	printf("ready pid=%d pids=%d\n", (int)holder, (int)getpid());
+	if (fflush(stdout) == EOF)
+		die("stdout");
+	leave_stdout();
+	wait_for_signal();
+}
+
 static void hold(const struct fix *f)
 {
 	catch_signals();
 	fork_holders(f);
+	if (f->given & O_TRACED)
+		traced_by_child();
 	ready(0);
 	wait_for_signal();
 }
@@ -572,4 +646,180 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	f.kind->run(&f);
 	return 0;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1 = 1;
+}
+
+/* SIGUSR1 is blocked but while waiting in ppoll (given *waitmask), so a
+ * request for the counts can never fall between a test and the wait. */
+static void catch_usr1(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &block, waitmask) < 0)
+		die("sigprocmask");
+	sigdelset(waitmask, SIGUSR1);
+}
+
+static void log_line(const struct fix *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_line(const struct fix *f, const char *fmt, ...)
+{
+	int fd = open(f->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	char line[256];
+	va_list ap;
+	int n;
+
+	if (fd < 0)
+		die(f->log);
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	line[n] = '\n';
+	if (write(fd, line, n + 1) != n + 1)
+		die(f->log);
+	close(fd);
+}
+
+/* Wait until fd is readable (1) or ms have passed (0; ms -1: no limit),
+ * or a SIGUSR1 came (-1). */
+static int wait_readable(int fd, int ms, const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec end, now, left;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000)
+		end.tv_sec++, end.tv_nsec -= 1000000000;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0)
+			left.tv_sec--, left.tv_nsec += 1000000000;
+		if (ms >= 0 && left.tv_sec < 0)
+			return 0;
+		rc = ppoll(&pfd, 1, ms < 0 ? NULL : &left, waitmask);
+		if (rc >= 0)
+			return rc > 0;
+		if (errno != EINTR)
+			die("ppoll");
+		if (got_usr1)
+			return -1;
+	}
+}
+
+struct udp_counts {
+	unsigned long long received, dup, gaps, max;
+};
+
+static void count_seq(struct udp_counts *c, uint64_t seq)
+{
+	if (seq <= c->max) {
+		c->dup++;
+		return;
+	}
+	c->gaps += seq - c->max - 1;
+	c->max = seq;
+	c->received++;
+}
+
+static void run_udprecv(const struct fix *f)
+{
+	int fd = bound_socket(f, SOCK_DGRAM);
+	struct udp_counts c = { 0 };
+	sigset_t waitmask;
+
+	catch_signals();
+	catch_usr1(&waitmask);
+	ready(0);
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t len = sizeof(from);
+		uint64_t seq;
+		ssize_t n;
+
+		if (got_usr1) {
+			got_usr1 = 0;
+			log_line(f, "received=%llu dup=%llu gaps=%llu max=%llu",
+				 c.received, c.dup, c.gaps, c.max);
+		}
+		if (wait_readable(fd, -1, &waitmask) <= 0)
+			continue;
+		n = recvfrom(fd, &seq, sizeof(seq), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			die("recvfrom");
+		if (n != sizeof(seq))
+			continue;	/* not ours */
+		count_seq(&c, seq);
+		if (sendto(fd, &seq, sizeof(seq), 0, (struct sockaddr *)&from, len) < 0)
+			die("sendto");
+	}
+}
+
+/* Send seq and wait for its answer; false when it never came. */
+static bool exchange(int fd, uint64_t seq, const sigset_t *waitmask)
+{
+	uint64_t answer;
+	int rc;
+
+	if (send(fd, &seq, sizeof(seq), 0) != sizeof(seq))
+		die("send");
+	/* On SIGUSR1 too: the datagram in flight is seen through first. */
+	while ((rc = wait_readable(fd, RETRANSMIT_MS, waitmask)) != 0) {
+		ssize_t n;
+
+		if (rc < 0)
+			continue;
+		n = recv(fd, &answer, sizeof(answer), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			die("recv");
+		if (n == sizeof(answer) && answer == seq)
+			return true;
+		/* A late answer to an earlier one: keep waiting. */
+	}
+	return false;
+}
+
+static void run_udpsend(const struct fix *f)
+{
+	int fd = socket(f->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned long long retransmits = 0;
+	uint64_t seq = 0;
+	sigset_t waitmask;
+
+	if (fd < 0)
+		die("socket");
+	connect_fd(fd, f, f->family == AF_INET
+		   ? ntohs(((const struct sockaddr_in *)&f->addr)->sin_port)
+		   : ntohs(((const struct sockaddr_in6 *)&f->addr)->sin6_port));
+	catch_signals();
+	catch_usr1(&waitmask);
+	ready(0);
+	while (!got_usr1) {
+		seq++;
+		while (!exchange(fd, seq, &waitmask)) {
+			retransmits++;
+			log_line(f, "retransmit seq=%llu", (unsigned long long)seq);
+		}
+	}
+	log_line(f, "sent=%llu retransmits=%llu", (unsigned long long)seq, retransmits);
+	exit(0);
 }

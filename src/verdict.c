@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conflict.h"
 #include "escape.h"
 #include "request.h"
 #include "verdict.h"
@@ -459,6 +460,33 @@ static void verdict_other_error(struct wb_diagnosis *d)
 	}
 }
 
+/* A UDP bind that succeeds next to a live UDP socket (both set the
+ * option) changes where that socket's datagrams go: say so. */
+static char *summary_free(struct wb_diagnosis *d)
+{
+	const struct wb_sock *s = NULL;
+	const char *why;
+	char addr[WB_ADDRSTRLEN], *who, *out;
+
+	for (size_t i = 0; i < d->socks.n && !s && d->req.protocol == IPPROTO_UDP; i++)
+		if (d->socks.v[i].protocol == IPPROTO_UDP &&
+		    conflict_overlap(&d->req, &d->socks.v[i], &why) != WB_NO)
+			s = &d->socks.v[i];
+	if (!s)
+		return fmt("the bind would succeed: nothing holds port %u", d->req.port);
+	d->verdict.takes_udp = true;
+	who = holder_text(s);
+	addr_str(&s->local, addr, sizeof(addr));
+	if (d->req.reuseport && s->reuseport == WB_YES)
+		out = fmt("the bind would succeed: it would join the SO_REUSEPORT group of %s on %s port %u and share the port's datagrams with it",
+			  who, addr, s->lport);
+	else
+		out = fmt("the bind would succeed next to the UDP socket of %s on %s port %u, and the newer socket takes the port's unicast datagrams: %s would stop receiving them",
+			  who, addr, s->lport, who);
+	free(who);
+	return out;
+}
+
 void verdict_make(struct wb_diagnosis *d)
 {
 	struct wb_verdict *v = &d->verdict;
@@ -468,7 +496,7 @@ void verdict_make(struct wb_diagnosis *d)
 	v->reuseport_fixes = d->ok == WB_YES ? WB_UNKNOWN : d->reuseport_ok;
 	if (d->ok == WB_YES) {
 		v->cause = "free";
-		v->summary = fmt("the bind would succeed: nothing holds port %u", d->req.port);
+		v->summary = summary_free(d);
 	} else if (d->err == EADDRINUSE || !d->probed) {
 		verdict_in_use(d);
 	} else {

@@ -1,6 +1,7 @@
 /* origin: systemd units and containers from /proc/PID/cgroup, the session
  * leader of a stopped job, the tracer of a traced process. */
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,13 +51,14 @@ static bool all_hex(const char *s, size_t len)
 
 /* A path component naming a container: "docker-ID.scope", "libpod-ID.scope",
  * "cri-containerd-ID.scope", "crio-ID.scope", or a bare 64-hex id under
- * /docker/ or a kubepods tree. */
+ * /docker/ or a kubepods tree.  The id is cut as the runtime's own tool
+ * prints it: 12 digits for docker and podman, 13 for crictl. */
 static bool container_component(const char *c, size_t len, const char *parent,
 				struct wb_owner *o)
 {
-	static const struct { const char *prefix, *runtime; } scopes[] = {
-		{ "docker-", "docker" }, { "libpod-", "podman" },
-		{ "cri-containerd-", "containerd" }, { "crio-", "cri-o" },
+	static const struct { const char *prefix, *runtime; size_t idlen; } scopes[] = {
+		{ "docker-", "docker", 12 }, { "libpod-", "podman", 12 },
+		{ "cri-containerd-", "containerd", 13 }, { "crio-", "cri-o", 13 },
 	};
 
 	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
@@ -65,15 +67,17 @@ static bool container_component(const char *c, size_t len, const char *parent,
 		if (len == p + 64 + 6 && !strncmp(c, scopes[i].prefix, p) &&
 		    ends_with(c, len, ".scope") && all_hex(c + p, 64)) {
 			copy(o->runtime, sizeof(o->runtime), scopes[i].runtime, strlen(scopes[i].runtime));
-			copy(o->container, sizeof(o->container), c + p, 12);
+			copy(o->container, sizeof(o->container), c + p,
+			     scopes[i].idlen);
 			return true;
 		}
 	}
 	if (len == 64 && all_hex(c, 64) && parent) {
-		const char *rt = !strcmp(parent, "docker") ? "docker" : "containerd";
+		bool docker = !strcmp(parent, "docker");
+		const char *rt = docker ? "docker" : "containerd";
 
 		copy(o->runtime, sizeof(o->runtime), rt, strlen(rt));
-		copy(o->container, sizeof(o->container), c, 12);
+		copy(o->container, sizeof(o->container), c, docker ? 12 : 13);
 		return true;
 	}
 	return false;
@@ -219,4 +223,14 @@ void origin_read(struct wb_owner *o)
 		read_leader(o);
 	if (o->state == 't')
 		read_tracer(o);
+	if (o->user_unit) {
+		/* systemctl -M names the user whose manager runs the unit. */
+		struct passwd *pw = getpwuid(o->uid);
+
+		if (pw)
+			copy(o->unit_user, sizeof(o->unit_user), pw->pw_name,
+			     strlen(pw->pw_name));
+		else
+			snprintf(o->unit_user, sizeof(o->unit_user), "%u", (unsigned)o->uid);
+	}
 }

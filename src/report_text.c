@@ -274,6 +274,9 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 		fprintf(f, "--wait: %s after %.1f s\n", d->ok == WB_YES ? "free" :
 			d->wait_timed_out ? "timed out" : "interrupted", d->waited_ms / 1000.0);
 	print_first_line(f, d, o);
+	if (d->ok == WB_YES && d->verdict.takes_udp)
+		fprintf(f, "%sBeware:%s %s.\n", paint(o, BOLD), paint(o, RESET),
+			d->verdict.summary);
 	if (d->ok == WB_YES && !o->verbose)
 		return;
 	table = d->req.addr.family == AF_UNIX ? print_unix_table : print_table;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conflict.h"
 #include "escape.h"
 #include "request.h"
 #include "verdict.h"
@@ -260,14 +261,19 @@ static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 	char *leader = wb_escape_str(o->leader_comm[0] ? o->leader_comm : "the shell",
 				     WB_ESC_TERM);
 
-	if (o->state == 't') {
+	/* SIGCONT does not end a ptrace stop: the debugger must let go. */
+	if (o->state == 't' && o->tracer > 0) {
 		char *tracer = wb_escape_str(o->tracer_comm[0] ? o->tracer_comm : "a tracer",
 					     WB_ESC_TERM);
 
 		add_fix(v, "resume-process",
-			fmt("the process is held by a debugger (%s, pid %d): detach it (or end the debugger), then resume it",
-			    tracer, o->tracer), fmt("kill -CONT %s", pids));
+			fmt("the process is held by a debugger (%s, tracer pid %d): detach it, or end the debugger, then resume the process",
+			    tracer, o->tracer), fmt("kill %d; kill -CONT %s", o->tracer, pids));
 		free(tracer);
+	} else if (o->state == 't') {
+		add_fix(v, "resume-process",
+			fmt("the process is held in a ptrace stop: detach its debugger, then resume it"),
+			fmt("kill -CONT %s", pids));
 	} else if (o->tty[0]) {
 		add_fix(v, "resume-process",
 			fmt("resume the job stopped with Ctrl+Z: run `fg` in %s (pid %d) on %s, or send it SIGCONT",
@@ -283,8 +289,29 @@ static void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 	free(leader);
 }
 
+/* "systemctl stop UNIT"; a user unit through its user's manager (-M
+ * USER@ when whybind runs as someone else, as root usually does). */
+static char *systemctl_stop(const struct wb_owner *o, uid_t caller)
+{
+	char *unit = wb_escape_str(o->unit, WB_ESC_SHELL), *user, *out;
+	const char *dashes = o->unit[0] == '-' ? "-- " : "";
+
+	if (!o->user_unit) {
+		out = fmt("systemctl stop %s%s", dashes, unit);
+	} else if (o->uid == caller || !o->unit_user[0]) {
+		out = fmt("systemctl --user stop %s%s", dashes, unit);
+	} else {
+		user = wb_escape_str(o->unit_user, WB_ESC_SHELL);
+		out = fmt("systemctl --user -M %s@ stop %s%s", user, dashes, unit);
+		free(user);
+	}
+	free(unit);
+	return out;
+}
+
 /* The holder's manager stops it properly: systemd, a container runtime. */
-static void fixes_manager(struct wb_verdict *v, const struct wb_sock *s)
+static void fixes_manager(struct wb_verdict *v, const struct wb_sock *s,
+			  uid_t caller)
 {
 	static const struct { const char *runtime, *stop; } runtimes[] = {
 		{ "docker", "docker stop" }, { "podman", "podman stop" },
@@ -305,9 +332,10 @@ static void fixes_manager(struct wb_verdict *v, const struct wb_sock *s)
 		return;
 	}
 	if (strlen(o->unit) > 8 && !strcmp(o->unit + strlen(o->unit) - 8, ".service")) {
-		name = wb_escape_str(o->unit, WB_ESC_SHELL);
-		add_fix(v, "stop-unit", fmt("stop the systemd unit %s that runs it", name),
-			fmt("systemctl%s stop %s", o->user_unit ? " --user" : "", name));
+		name = wb_escape_str(o->unit, WB_ESC_TERM);
+		add_fix(v, "stop-unit", fmt("stop the systemd %sunit %s that runs it",
+					    o->user_unit ? "user " : "", name),
+			systemctl_stop(o, caller));
 		free(name);
 	}
 }
@@ -345,7 +373,7 @@ static void fixes_in_use(struct wb_diagnosis *d, enum cause c,
 	} else if (c != C_STOPPED && pids) {
 		char *who = holder_text(s);
 
-		fixes_manager(v, s);
+		fixes_manager(v, s, d->req.uid);
 		add_fix(v, "stop-process", fmt("stop %s", who), fmt("kill %s", pids));
 		free(who);
 	}
@@ -362,6 +390,11 @@ static char *summary_in_use(const struct wb_diagnosis *d, enum cause c,
 	addr_str(&s->local, addr, sizeof(addr));
 	switch (c) {
 	case C_STOPPED:
+		if (s->owners[0].state == 't') {
+			out = fmt("%s holds port %u but is stopped under a debugger (ptrace): it keeps the port until the debugger lets it go",
+				  who, d->req.port);
+			break;
+		}
 		out = fmt("%s holds port %u but is stopped (Ctrl+Z or SIGSTOP): it keeps the port until it is resumed or ended",
 			  who, d->req.port);
 		break;
@@ -614,7 +647,7 @@ static void unix_live(struct wb_diagnosis *d, const struct wb_sock *s,
 	if (pids && sock_held_stopped(s)) {
 		fixes_stopped(v, s, pids);
 	} else if (pids) {
-		fixes_manager(v, s);
+		fixes_manager(v, s, d->req.uid);
 		add_fix(v, "stop-process", fmt("stop %s, if it is an old instance of the server", who),
 			fmt("kill %s", pids));
 	}
@@ -714,6 +747,33 @@ static void verdict_unix(struct wb_diagnosis *d, int err)
 	free(name);
 }
 
+/* A UDP bind that succeeds next to a live UDP socket (both set the
+ * option) changes where that socket's datagrams go: say so. */
+static char *summary_free(struct wb_diagnosis *d)
+{
+	const struct wb_sock *s = NULL;
+	const char *why;
+	char addr[WB_ADDRSTRLEN], *who, *out;
+
+	for (size_t i = 0; i < d->socks.n && !s && d->req.protocol == IPPROTO_UDP; i++)
+		if (d->socks.v[i].protocol == IPPROTO_UDP &&
+		    conflict_overlap(&d->req, &d->socks.v[i], &why) != WB_NO)
+			s = &d->socks.v[i];
+	if (!s)
+		return fmt("the bind would succeed: nothing holds port %u", d->req.port);
+	d->verdict.takes_udp = true;
+	who = holder_text(s);
+	addr_str(&s->local, addr, sizeof(addr));
+	if (d->req.reuseport && s->reuseport == WB_YES)
+		out = fmt("the bind would succeed: it would join the SO_REUSEPORT group of %s on %s port %u and share the port's datagrams with it",
+			  who, addr, s->lport);
+	else
+		out = fmt("the bind would succeed next to the UDP socket of %s on %s port %u, and the newer socket takes the port's unicast datagrams: %s would stop receiving them",
+			  who, addr, s->lport, who);
+	free(who);
+	return out;
+}
+
 void verdict_make(struct wb_diagnosis *d)
 {
 	struct wb_verdict *v = &d->verdict;
@@ -725,7 +785,7 @@ void verdict_make(struct wb_diagnosis *d)
 		verdict_unix(d, d->probed ? d->err : unix_expected_errno(d));
 	} else if (d->ok == WB_YES) {
 		v->cause = "free";
-		v->summary = fmt("the bind would succeed: nothing holds port %u", d->req.port);
+		v->summary = summary_free(d);
 	} else if (d->err == EADDRINUSE || !d->probed) {
 		verdict_in_use(d);
 	} else {

@@ -19,6 +19,8 @@ struct wb_verdict {
 	int reuseaddr_fixes;		/* enum wb_tri; WB_UNKNOWN prints null */
 	int reuseport_fixes;
 	char *summary;
+	bool takes_udp;			/* free, but next to a live UDP socket
+					 * whose datagrams it would take or share */
 	char *reuseaddr_why;		/* the reason behind reuseaddr_fixes */
 	char *reuseport_why;
 	struct wb_fix fixes[WB_MAX_FIXES];

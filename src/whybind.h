@@ -97,6 +97,7 @@ struct wb_owner {
 	char leader_comm[64];		/* the session leader's comm (a shell) */
 	pid_t tracer;			/* TracerPid of a traced process */
 	char tracer_comm[64];		/* and its comm (strace, gdb...) */
+	char unit_user[64];		/* a user unit's user (name, or uid) */
 };
 
 struct wb_sock {

@@ -84,6 +84,7 @@ wb_cleanup() {
 		done
 		kill -KILL "${pids[@]}" 2>/dev/null
 	fi
+	cgroup_cleanup
 	rm -rf "$WB_TMP"
 	if [ "$rc" = 0 ] && [ $((WB_PASS + WB_FAIL)) = 0 ]; then
 		echo "FAIL: no assertion ran"
@@ -95,6 +96,47 @@ wb_cleanup() {
 }
 trap wb_cleanup EXIT
 trap 'exit 1' INT TERM HUP
+
+# cgroup_roots: where this machine mounts the hierarchies that say a
+# process's unit or container: cgroup v2 (/sys/fs/cgroup, or
+# /sys/fs/cgroup/unified beside v1) and v1's name=systemd.  One a line.
+cgroup_roots() {
+	awk '$3 == "cgroup2" || ($3 == "cgroup" && $4 ~ /(^|,)name=systemd(,|$)/) { print $2 }' \
+		/proc/self/mounts
+}
+
+# cgroup_put PID ROOT PATH: move the process into cgroup PATH (relative,
+# no leading slash) of the hierarchy mounted at ROOT.  The directories
+# made here are removed at exit, their processes moved back to the root.
+WB_CGROUPS=()
+cgroup_put() {
+	local pid=$1 root=$2 path=$3 dir=$2 part
+
+	while [ -n "$path" ]; do
+		part=${path%%/*}
+		[ "$part" = "$path" ] && path= || path=${path#*/}
+		dir=$dir/$part
+		[ -d "$dir" ] && continue
+		mkdir -- "$dir" || fatal "cannot make cgroup $(printf %q "$dir")"
+		WB_CGROUPS+=("$root" "$dir")
+	done
+	echo "$pid" >"$dir/cgroup.procs" ||
+		fatal "cannot move $pid into cgroup $(printf %q "$dir")"
+}
+
+cgroup_cleanup() {
+	local i root dir p
+
+	for ((i = ${#WB_CGROUPS[@]} - 2; i >= 0; i -= 2)); do
+		root=${WB_CGROUPS[i]} dir=${WB_CGROUPS[i + 1]}
+		while read -r p; do
+			echo "$p" >"$root/cgroup.procs"
+		done <"$dir/cgroup.procs" 2>/dev/null
+		rmdir -- "$dir" 2>/dev/null ||
+			echo "# warning: cannot remove cgroup $(printf %q "$dir")"
+	done
+	WB_CGROUPS=()
+}
 
 # fatal MSG: the situation could not be built; stop the test here.
 fatal() {

@@ -20,16 +20,26 @@
  *              stream, dgram or seqpacket; held
  * unixstale    the same bound and closed: a stale socket file is left;
  *              the fixture exits
- * udpstream    a UDP server on ADDR:PORT that sends itself numbered
- *              datagrams (one each 500 us, from another socket) and counts
- *              what it receives; on SIGUSR1 it stops sending, drains, and
- *              writes "sent=N received=N" to report=FILE; held
+ * udprecv      a UDP server bound to ADDR:PORT that answers each numbered
+ *              datagram with the same number, and counts what it got
+ * udpsend      a client of udprecv at ADDR:PORT: sends numbered datagrams
+ *              one after the other, each once its answer came back (so no
+ *              queue can overflow), and sends one again only when its
+ *              answer is RETRANSMIT_MS late: it was lost; 0.2 ms apart
  *
  * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
  * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
  * backslash), uid=N (become that user before making the socket),
  * dev=NAME (SO_BINDTODEVICE), threads=N (N idle threads share the
- * descriptors), fds=N (N descriptors of /dev/null opened before the socket).
+ * descriptors), fds=N (N descriptors of /dev/null opened before the
+ * socket), traced (a forked tracer holds the holder in a ptrace stop, state
+ * t; the ready line comes from the tracer, its pid in pids=), log=PATH
+ * (udprecv, udpsend: where the counts go, one line appended each time).
+ *
+ * udprecv on SIGUSR1 appends "received=N dup=N gaps=N max=N" to its log
+ * and goes on.  udpsend appends "retransmit seq=N" for each loss at once;
+ * on SIGUSR1 it finishes the datagram in flight, appends "sent=N
+ * retransmits=N" and exits 0: every datagram sent was then answered.
  *
  * When everything is in place it prints one line and flushes:
  *   ready pid=PID [pids=PID,PID...] [tw=PORT]
@@ -44,9 +54,11 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,15 +68,19 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <net/if.h>
 #include <stddef.h>
+#include <sys/wait.h>
 
 #define MAX_PREFORK	16
 #define COMM_LEN	16	/* TASK_COMM_LEN, with the NUL */
 #define SETTLE_MS	3000	/* at most, for loopback FIN/ACK exchanges */
+/* An answer this late on loopback means the datagram went elsewhere. */
+#define RETRANSMIT_MS	3000
 
 enum opt_bit {
 	O_REUSEADDR = 1 << 0,
@@ -74,10 +90,11 @@ enum opt_bit {
 	O_COMM = 1 << 4,
 	O_UID = 1 << 5,
 	O_TARGET = 1 << 6,
-	O_DEV = 1 << 7,
-	O_REPORT = 1 << 8,
-	O_THREADS = 1 << 9,
-	O_FDS = 1 << 10,
+	O_TRACED = 1 << 7,
+	O_LOG = 1 << 8,
+	O_DEV = 1 << 9,
+	O_THREADS = 1 << 10,
+	O_FDS = 1 << 11,
 };
 
 struct fix {
@@ -92,9 +109,9 @@ struct fix {
 	uid_t uid;
 	char comm[COMM_LEN];
 	char dev[IF_NAMESIZE];		/* dev=NAME: SO_BINDTODEVICE */
-	const char *report;		/* report=FILE (udpstream) */
 	int threads;			/* threads=N: idle threads */
 	int fds;			/* fds=N: /dev/null opened first */
+	const char *log;		/* log=PATH */
 };
 
 struct kind {
@@ -104,8 +121,9 @@ struct kind {
 	bool target;			/* needs TARGETPORT */
 };
 
-static pid_t children[MAX_PREFORK];
+static pid_t children[MAX_PREFORK + 1];
 static int nchildren;
+static volatile sig_atomic_t got_usr1;
 
 static void usage_error(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
@@ -227,12 +245,14 @@ static void parse_option(struct fix *f, const char *a)
 		bit = O_COMM, parse_comm(v, f->comm);
 	else if (IS("dev") && v && *v && strlen(v) < IF_NAMESIZE)
 		bit = O_DEV, strcpy(f->dev, v);
-	else if (IS("report") && v && *v)
-		bit = O_REPORT, f->report = v;
 	else if (IS("threads") && v)
 		bit = O_THREADS, f->threads = number(v, 1, 256, "threads");
 	else if (IS("fds") && v)
 		bit = O_FDS, f->fds = number(v, 1, 100000, "fds");
+	else if (IS("traced") && !v)
+		bit = O_TRACED;
+	else if (IS("log") && v && *v)
+		bit = O_LOG, f->log = v;
 	else
 		usage_error("unknown option: '%s'", a);
 #undef IS
@@ -258,10 +278,11 @@ static void run_timewait(const struct fix *f);
 static void run_clientclose(const struct fix *f);
 static void run_unix(const struct fix *f);
 static void run_unixstale(const struct fix *f);
-static void run_udpstream(const struct fix *f);
+static void run_udprecv(const struct fix *f);
+static void run_udpsend(const struct fix *f);
 
 static const struct kind kinds[] = {
-	{ "listen", run_listen, O_HOLD, false },
+	{ "listen", run_listen, O_HOLD | O_TRACED, false },
 	{ "bound", run_bound, O_HOLD, false },
 	{ "udp", run_udp, O_HOLD, false },
 	{ "connectout", run_connectout, (O_HOLD & ~O_PREFORK) | O_TARGET, true },
@@ -270,7 +291,8 @@ static const struct kind kinds[] = {
 	{ "clientclose", run_clientclose, O_CONN, false },
 	{ "unix", run_unix, O_PREFORK | O_COMM | O_UID, false },
 	{ "unixstale", run_unixstale, O_UID, false },
-	{ "udpstream", run_udpstream, O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_COMM | O_REPORT, false },
+	{ "udprecv", run_udprecv, O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_COMM | O_LOG, false },
+	{ "udpsend", run_udpsend, O_COMM | O_LOG, false },
 };
 
 /* ADDR and PORT of the unix kinds: a path or @NAME, and a socket type. */
@@ -324,6 +346,8 @@ static void parse(struct fix *f, int argc, char **argv)
 		usage_error("%s takes no target port", f->kind->name);
 	if ((f->given & O_V6ONLY) && f->family != AF_INET6)
 		usage_error("v6only= needs an IPv6 address");
+	if ((f->kind->allowed & O_LOG) && !f->log)
+		usage_error("%s needs log=PATH", f->kind->name);
 }
 
 static void setopt(int fd, int level, int name, int on, const char *what)
@@ -530,6 +554,44 @@ static void *idle_thread(void *arg)
 	return NULL;
 }
 
+/* traced: a child attaches to us with ptrace and leaves us in the stop
+ * (state t), as a debugger would; it says "ready" for us, and detaches by
+ * dying on SIGTERM. */
+static void __attribute__((noreturn)) traced_by_child(void)
+{
+	pid_t holder = getpid(), pid;
+	int status;
+
+	/* Yama's ptrace_scope 1 lets a process name its tracer; without
+	 * Yama this fails, and nothing needs it. */
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid > 0) {
+		children[nchildren++] = pid;
+		wait_for_signal();
+	}
+	nchildren = 0;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* A debugger does not hold its debuggee's sockets. */
+	if (close_range(STDERR_FILENO + 1, ~0U, 0) < 0)
+		die("close_range");
+	if (ptrace(PTRACE_ATTACH, holder, NULL, NULL) < 0)
+		die("PTRACE_ATTACH");
+	if (waitpid(holder, &status, __WALL) < 0)
+		die("waitpid");
+	if (!WIFSTOPPED(status)) {
+		errno = ESRCH;
+		die("the traced holder did not stop");
+	}
+	printf("ready pid=%d pids=%d\n", (int)holder, (int)getpid());
+	if (fflush(stdout) == EOF)
+		die("stdout");
+	leave_stdout();
+	wait_for_signal();
+}
+
 static void hold(const struct fix *f)
 {
 	catch_signals();
@@ -540,6 +602,8 @@ static void hold(const struct fix *f)
 			die("pthread_create");
 	}
 	fork_holders(f);
+	if (f->given & O_TRACED)
+		traced_by_child();
 	ready(0);
 	wait_for_signal();
 }
@@ -569,65 +633,6 @@ static void run_unix(const struct fix *f)
 	if (f->utype != SOCK_DGRAM && listen(fd, 16) < 0)
 		die("listen");
 	hold(f);
-}
-
-static volatile sig_atomic_t stop_sending;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	stop_sending = 1;
-}
-
-/* Receive every datagram waiting on fd; count those that are ours. */
-static void drain_count(int fd, unsigned long *received)
-{
-	unsigned long seq;
-
-	while (recv(fd, &seq, sizeof(seq), MSG_DONTWAIT) == (ssize_t)sizeof(seq))
-		(*received)++;
-}
-
-static void run_udpstream(const struct fix *f)
-{
-	int server = bound_socket(f, SOCK_DGRAM);
-	int sender = socket(f->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_storage to;
-	unsigned long sent = 0, received = 0;
-	struct sigaction sa = { .sa_handler = on_usr1 };
-	struct timespec gap = { 0, 500 * 1000 };
-	FILE *out;
-
-	if (!f->report)
-		usage_error("udpstream needs report=FILE");
-	if (sender < 0)
-		die("socket");
-	loopback_peer(f, ntohs(((struct sockaddr_in *)&f->addr)->sin_port), &to);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-	catch_signals();
-	ready(0);
-	leave_stdout();
-	while (!stop_sending) {
-		if (sendto(sender, &sent, sizeof(sent), 0, (struct sockaddr *)&to,
-			   f->addrlen) == (ssize_t)sizeof(sent))
-			sent++;
-		drain_count(server, &received);
-		nanosleep(&gap, NULL);
-	}
-	for (int i = 0; i < 20; i++) {		/* 200 ms for the last ones */
-		struct timespec t = { 0, 10 * 1000 * 1000 };
-
-		nanosleep(&t, NULL);
-		drain_count(server, &received);
-	}
-	out = fopen(f->report, "we");
-	if (!out)
-		die("report");
-	fprintf(out, "sent=%lu received=%lu\n", sent, received);
-	if (fclose(out) == EOF)
-		die("report");
-	wait_for_signal();
 }
 
 static void run_unixstale(const struct fix *f)
@@ -732,4 +737,184 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	f.kind->run(&f);
 	return 0;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1 = 1;
+}
+
+/* SIGUSR1 is blocked but while waiting in ppoll (given *waitmask), so a
+ * request for the counts can never fall between a test and the wait. */
+static void catch_usr1(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &block, waitmask) < 0)
+		die("sigprocmask");
+	sigdelset(waitmask, SIGUSR1);
+}
+
+static void log_line(const struct fix *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_line(const struct fix *f, const char *fmt, ...)
+{
+	int fd = open(f->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	char line[256];
+	va_list ap;
+	int n;
+
+	if (fd < 0)
+		die(f->log);
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	line[n] = '\n';
+	if (write(fd, line, n + 1) != n + 1)
+		die(f->log);
+	close(fd);
+}
+
+/* Wait until fd is readable (1) or ms have passed (0; ms -1: no limit),
+ * or a SIGUSR1 came (-1). */
+static int wait_readable(int fd, int ms, const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec end, now, left;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000)
+		end.tv_sec++, end.tv_nsec -= 1000000000;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0)
+			left.tv_sec--, left.tv_nsec += 1000000000;
+		if (ms >= 0 && left.tv_sec < 0)
+			return 0;
+		rc = ppoll(&pfd, 1, ms < 0 ? NULL : &left, waitmask);
+		if (rc >= 0)
+			return rc > 0;
+		if (errno != EINTR)
+			die("ppoll");
+		if (got_usr1)
+			return -1;
+	}
+}
+
+struct udp_counts {
+	unsigned long long received, dup, gaps, max;
+};
+
+static void count_seq(struct udp_counts *c, uint64_t seq)
+{
+	if (seq <= c->max) {
+		c->dup++;
+		return;
+	}
+	c->gaps += seq - c->max - 1;
+	c->max = seq;
+	c->received++;
+}
+
+static void run_udprecv(const struct fix *f)
+{
+	int fd = bound_socket(f, SOCK_DGRAM);
+	struct udp_counts c = { 0 };
+	sigset_t waitmask;
+
+	catch_signals();
+	catch_usr1(&waitmask);
+	ready(0);
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t len = sizeof(from);
+		uint64_t seq;
+		ssize_t n;
+
+		if (got_usr1) {
+			got_usr1 = 0;
+			log_line(f, "received=%llu dup=%llu gaps=%llu max=%llu",
+				 c.received, c.dup, c.gaps, c.max);
+		}
+		if (wait_readable(fd, -1, &waitmask) <= 0)
+			continue;
+		n = recvfrom(fd, &seq, sizeof(seq), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			die("recvfrom");
+		if (n != sizeof(seq))
+			continue;	/* not ours */
+		count_seq(&c, seq);
+		if (sendto(fd, &seq, sizeof(seq), 0, (struct sockaddr *)&from, len) < 0)
+			die("sendto");
+	}
+}
+
+/* Send seq and wait for its answer; false when it never came. */
+static bool exchange(int fd, uint64_t seq, const sigset_t *waitmask)
+{
+	uint64_t answer;
+	int rc;
+
+	if (send(fd, &seq, sizeof(seq), 0) != sizeof(seq))
+		die("send");
+	/* On SIGUSR1 too: the datagram in flight is seen through first. */
+	while ((rc = wait_readable(fd, RETRANSMIT_MS, waitmask)) != 0) {
+		ssize_t n;
+
+		if (rc < 0)
+			continue;
+		n = recv(fd, &answer, sizeof(answer), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			die("recv");
+		if (n == sizeof(answer) && answer == seq)
+			return true;
+		/* A late answer to an earlier one: keep waiting. */
+	}
+	return false;
+}
+
+static void run_udpsend(const struct fix *f)
+{
+	int fd = socket(f->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned long long retransmits = 0;
+	uint64_t seq = 0;
+	sigset_t waitmask;
+
+	if (fd < 0)
+		die("socket");
+	connect_fd(fd, f, f->family == AF_INET
+		   ? ntohs(((const struct sockaddr_in *)&f->addr)->sin_port)
+		   : ntohs(((const struct sockaddr_in6 *)&f->addr)->sin6_port));
+	catch_signals();
+	catch_usr1(&waitmask);
+	ready(0);
+	while (!got_usr1) {
+		/* A steady stream, not a flood: leave the CPUs to whybind. */
+		struct timespec gap = { 0, 200000 };
+
+		nanosleep(&gap, NULL);
+		seq++;
+		while (!exchange(fd, seq, &waitmask)) {
+			retransmits++;
+			log_line(f, "retransmit seq=%llu", (unsigned long long)seq);
+		}
+	}
+	log_line(f, "sent=%llu retransmits=%llu", (unsigned long long)seq, retransmits);
+	exit(0);
 }

@@ -1,141 +1,147 @@
 #!/bin/bash
-# Where a holder comes from: a systemd unit (system and user), a container
-# (docker, podman, containerd in a Kubernetes pod, LXC), told from its
-# cgroup, in each cgroup hierarchy this machine has (cgroup v2, and the v1
-# name=systemd one); the fix names the manager's command.  Hostile bytes
-# in a cgroup name are escaped everywhere.
+# Where a holder comes from: a real listener moved into cgroups named as
+# systemd and the container runtimes name them, in every hierarchy this
+# machine mounts for it (cgroup v2; v1 name=systemd): its unit, user unit,
+# container runtime and id, pod, and the command that stops it properly.
+# Hostile bytes in a cgroup name: escaped on the terminal, valid UTF-8 in
+# JSON, and shell-quoted so that the command means exactly that name.
 . "${TESTLIB:?run from make check}"
 
-# The hierarchies: cgroup2 (at /sys/fs/cgroup or /sys/fs/cgroup/unified)
-# and v1 name=systemd.
-roots=()
-while read -r _ dir type opts _; do
-	case "$type:$opts" in
-	cgroup2:*) roots+=("$dir") ;;
-	cgroup:*name=systemd*) roots+=("$dir") ;;
-	esac
-done </proc/mounts
-[ ${#roots[@]} -gt 0 ] || wb_cannot "no cgroup2 or name=systemd hierarchy is mounted"
+roots=$(cgroup_roots)
+[ -n "$roots" ] || wb_cannot "no cgroup v2 or v1 name=systemd hierarchy is mounted"
+for root in $roots; do
+	[ -w "$root/cgroup.procs" ] || wb_cannot "cannot write $root/cgroup.procs (needs root)"
+done
 
-CG_DIRS=()			# what we made, to remove at the end
-# in_cgroup ROOT PATH PID: make ROOT/PATH and move PID into it.
-in_cgroup() {
-	local root=$1 path=$2 pid=$3 d=$1 part
+HEX=3f2a9c1b7d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeef
+POD=1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d
+TOP=wbtest-$$			# every cgroup of this test is under it
+USER1000=$(getent passwd 1000 | cut -d: -f1)
+: "${USER1000:=1000}"
 
-	IFS=/ read -ra parts <<<"$path"
-	for part in "${parts[@]}"; do
-		[ -n "$part" ] || continue
-		d=$d/$part
-		if [ ! -d "$d" ]; then
-			mkdir "$d" || fatal "mkdir $d"
-			CG_DIRS=("$d" "${CG_DIRS[@]}")
-		fi
-	done
-	echo "$pid" >"$d/cgroup.procs" || fatal "cannot move $pid into $d"
+# held ROOT PATH [OPTION...]: a listener on a fresh port P, moved into the
+# cgroup TOP/PATH of the hierarchy at ROOT; whybind --json on it.
+held() {
+	local root=$1 path=$2
+
+	shift 2
+	ports P
+	fixture listen 127.0.0.1 "$P" comm=wbunit "$@"
+	cgroup_put "$FIX_PID" "$root" "$TOP/$path"
+	grep -qF ":/$TOP/$path" "/proc/$FIX_PID/cgroup" ||
+		fatal "pid $FIX_PID is not in $path: $(cat -v "/proc/$FIX_PID/cgroup")"
+	wb --json "127.0.0.1:$P"
+	expect_rc 1
+	jeq '.conflicts[0].owners | map(.pid)' "[$FIX_PID]"
 }
-# Give every process back to its hierarchy's root, remove what we made.
-cg_cleanup() {
-	local d p root
 
-	for d in "${CG_DIRS[@]}"; do
-		for root in "${roots[@]}"; do
-			case "$d" in "$root"/*) ;; *) continue ;; esac
-			while read -r p; do
-				echo "$p" >"$root/cgroup.procs" 2>/dev/null
-			done <"$d/cgroup.procs"
-		done
-		rmdir "$d" 2>/dev/null
-	done
-	CG_DIRS=()
+# stop_command ACTION: the command of the verdict's fix with that action.
+stop_command() {
+	jq -r --arg a "$1" '[.verdict.fixes[] | select(.action == $a) | .command] | .[0] // ""' "$WB_OUT"
 }
-trap 'cg_cleanup; wb_cleanup' EXIT
 
-HEX=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-for root in "${roots[@]}"; do
-	echo "# cgroup hierarchy: $root"
-	top="wbtest-$$.slice"
+# same_word COMMAND PREFIX WANT: what a shell makes of COMMAND's argument
+# after PREFIX is the exact bytes WANT, and running it ran nothing else.
+same_word() {
+	local args=${1#"$2"}
+
+	if [ "$args" = "$1" ]; then
+		fail "command does not start with $2: $(printf %q "$1")"
+		return
+	fi
+	(cd "$WB_TMP" && bash -c 'eval "set -- $1" && [ $# = 1 ] && printf %s "$1"' _ "$args") \
+		>"$WB_TMP/word" 2>&1
+	printf %s "$3" >"$WB_TMP/want"
+	check "the shell reads back the exact name from $(printf %q "$1")" \
+		cmp -s "$WB_TMP/word" "$WB_TMP/want"
+	check "and runs nothing else" test ! -e "$WB_TMP/HACKED"
+}
+
+for root in $roots; do
+	echo "# hierarchy: $root"
 
 	# A system service.
-	ports P
-	fixture listen 0.0.0.0 "$P" comm=svc
-	in_cgroup "$root" "$top/system.slice/wbsvc-$$.service" "$FIX_PID"
-	wb --json "$P"
-	expect_rc 1
+	unit=wbweb-$$.service
+	held "$root" "system.slice/$unit"
 	jeq '.conflicts[0].owners[0] | {unit, user_unit, container}' \
-		"{unit: \"wbsvc-$$.service\", user_unit: false, container: null}"
+		"{unit: \"$unit\", user_unit: false, container: null}"
 	jeq '[.verdict.fixes[] | select(.action == "stop-unit") | .command]' \
-		"[\"systemctl stop wbsvc-$$.service\"]"
+		"[\"systemctl stop $unit\"]"
 	jqt '[.verdict.fixes[].action] | index("stop-unit") < index("stop-process")'
-	wb "$P"
-	out_has "svc \\(pid $FIX_PID, wbsvc-$$\\.service\\)"
+	wb "127.0.0.1:$P"
+	out_has "wbunit \(pid $FIX_PID, $unit\)"
+	out_has "^ +systemctl stop $unit$"
 
-	# A user's service, under user@1000.service.
-	ports P
-	fixture listen 0.0.0.0 "$P"
-	in_cgroup "$root" "$top/user.slice/user-1000.slice/user@1000.service/app.slice/wbapp-$$.service" "$FIX_PID"
-	wb --json "$P"
-	expect_rc 1
-	jeq '.conflicts[0].owners[0] | {unit, user_unit}' "{unit: \"wbapp-$$.service\", user_unit: true}"
+	# A user's service, held by that user: stopped through that user's
+	# manager, since whybind runs as root.
+	unit=wbapp-$$.service
+	held "$root" "user.slice/user-1000.slice/user@1000.service/app.slice/$unit" uid=1000
+	jeq '.conflicts[0].owners[0] | {uid, unit, user_unit, container}' \
+		"{uid: 1000, unit: \"$unit\", user_unit: true, container: null}"
 	jeq '[.verdict.fixes[] | select(.action == "stop-unit") | .command]' \
-		"[\"systemctl --user stop wbapp-$$.service\"]"
+		"[\"systemctl --user -M $USER1000@ stop $unit\"]"
+	wb "127.0.0.1:$P"
+	out_has "wbunit \(pid $FIX_PID, $unit \(user unit\)\)"
 
-	# Docker: docker-<64 hex>.scope, printed as 12 hex digits.
-	ports P
-	fixture listen 0.0.0.0 "$P"
-	in_cgroup "$root" "$top/system.slice/docker-$HEX.scope" "$FIX_PID"
-	wb --json "$P"
+	# Containers, as each runtime names its cgroup.
+	held "$root" "system.slice/docker-$HEX.scope"
+	jeq '.conflicts[0].owners[0] | {unit, container}' \
+		"{unit: \"docker-$HEX.scope\", container: {runtime: \"docker\", id: \"3f2a9c1b7d4e\", pod: null}}"
+	jeq '[.verdict.fixes[] | select(.action == "stop-container" or .action == "stop-unit") | .command]' \
+		'["docker stop 3f2a9c1b7d4e"]'
+	wb "127.0.0.1:$P"
+	out_has "wbunit \(pid $FIX_PID, docker container 3f2a9c1b7d4e\)"
+	out_has "^ +docker stop 3f2a9c1b7d4e$"
+
+	held "$root" "machine.slice/libpod-$HEX.scope/container"
+	jeq '.conflicts[0].owners[0].container' '{runtime: "podman", id: "3f2a9c1b7d4e", pod: null}'
+	jeq '[.verdict.fixes[] | select(.action == "stop-container") | .command]' \
+		'["podman stop 3f2a9c1b7d4e"]'
+
+	held "$root" "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${POD//-/_}.slice/cri-containerd-$HEX.scope"
+	jeq '.conflicts[0].owners[0].container' \
+		"{runtime: \"containerd\", id: \"3f2a9c1b7d4e5\", pod: \"$POD\"}"
+	jeq '[.verdict.fixes[] | select(.action == "stop-container") | .command]' \
+		'["crictl stop 3f2a9c1b7d4e5"]'
+
+	held "$root" "kubepods/besteffort/pod$POD/$HEX"
+	jeq '.conflicts[0].owners[0].container' \
+		"{runtime: \"containerd\", id: \"3f2a9c1b7d4e5\", pod: \"$POD\"}"
+
+	held "$root" "lxc.payload.wbct$$/system.slice/nginx.service"
+	jeq '.conflicts[0].owners[0] | {unit, container}' \
+		"{unit: \"nginx.service\", container: {runtime: \"lxc\", id: \"wbct$$\", pod: null}}"
+	jeq '[.verdict.fixes[] | select(.action == "stop-container" or .action == "stop-unit") | .command]' \
+		"[\"lxc-stop -n wbct$$\"]"
+
+	# Not a container: 64 hex digits anywhere else.
+	held "$root" "system.slice/$HEX"
+	jeq '.conflicts[0].owners[0] | {unit, container}' '{unit: null, container: null}'
+
+	# A unit name that reads as an option.
+	unit=-wbdash$$.service
+	held "$root" "system.slice/$unit"
+	jeq '[.verdict.fixes[] | select(.action == "stop-unit") | .command]' \
+		"[\"systemctl stop -- $unit\"]"
+
+	# Hostile bytes: an escape sequence, a byte that is not UTF-8, a tab,
+	# and shell syntax.  (The kernel refuses a newline in a cgroup name.)
+	bad=$'wb\e[31m\xff;$(touch HACKED)\t`touch HACKED`\'"'
+	held "$root" "system.slice/$bad.service"
+	check "JSON output is valid UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null "$WB_OUT"
+	jeq '.conflicts[0].owners[0].unit' \
+		'"wb\u001b[31m\\xff;$(touch HACKED)\t`touch HACKED`'"'"'\".service"'
+	same_word "$(stop_command stop-unit)" "systemctl stop " "$bad.service"
+	wb "127.0.0.1:$P"
 	expect_rc 1
-	jeq '.conflicts[0].owners[0].container' '{runtime: "docker", id: "0123456789ab", pod: null}'
-	jeq '[.verdict.fixes[] | select(.action == "stop-container") | .command]' '["docker stop 0123456789ab"]'
+	check "terminal output has no control byte nor invalid UTF-8" is_clean_text "$WB_OUT"
+	out_has 'wbunit \(pid [0-9]+, wb\\x1b\[31m\\xff;\$\(touch HACKED\)\\x09'
 
-	# Podman.
-	ports P
-	fixture listen 0.0.0.0 "$P"
-	in_cgroup "$root" "$top/machine.slice/libpod-$HEX.scope" "$FIX_PID"
-	wb --json "$P"
-	jeq '.conflicts[0].owners[0].container | {runtime, id}' '{runtime: "podman", id: "0123456789ab"}'
-	jeq '[.verdict.fixes[] | select(.action == "stop-container") | .command]' '["podman stop 0123456789ab"]'
-
-	# containerd under Kubernetes (systemd cgroup driver): the pod too.
-	ports P
-	fixture listen 0.0.0.0 "$P"
-	in_cgroup "$root" "$top/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b2c_3d4e.slice/cri-containerd-$HEX.scope" "$FIX_PID"
-	wb --json "$P"
-	jeq '.conflicts[0].owners[0].container' '{runtime: "containerd", id: "0123456789ab", pod: "1b2c-3d4e"}'
-
-	# LXC.
-	ports P
-	fixture listen 0.0.0.0 "$P"
-	in_cgroup "$root" "$top/lxc.payload.web1" "$FIX_PID"
-	wb --json "$P"
-	jeq '.conflicts[0].owners[0].container | {runtime, id}' '{runtime: "lxc", id: "web1"}'
-	jeq '[.verdict.fixes[] | select(.action == "stop-container") | .command]' '["lxc-stop -n web1"]'
-
-	# Hostile bytes in a unit name: ESC, invalid UTF-8, shell syntax.
-	ports P
-	fixture listen 0.0.0.0 "$P"
-	evil=$'wb\e[31m\xff;touch x$(id).service'
-	in_cgroup "$root" "$top/system.slice/$evil" "$FIX_PID"
-	wb --json "$P"
-	expect_rc 1
-	check "the JSON is valid" jq -e . "$WB_OUT" >/dev/null
-	check "the JSON is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$WB_OUT" -o /dev/null
-	jeq '.conflicts[0].owners[0].unit' '"wb\u001b[31m\\xff;touch x$(id).service"'
-	jqt '.verdict.fixes[] | select(.action == "stop-unit") | .command | test("^systemctl stop \\$?'"'"'")'
-	jqt '.verdict.fixes[] | select(.action == "stop-unit") | .command | explode | all(. >= 32 and . != 127)'
-	# The command, run by a shell, names the unit and runs nothing else.
-	cmd=$(jq -r '.verdict.fixes[] | select(.action == "stop-unit") | .command' "$WB_OUT")
-	got=$(systemctl() { printf '%s' "$2"; }; eval "$cmd")
-	check "the quoted command gives back the raw name" test "$got" = "$evil"
-	wb "$P"
-	check "the human output has no raw control byte" is_clean_text "$WB_OUT"
-	out_has 'wb\\x1b\[31m\\xff;touch x\$\(id\)\.service'
-
-	# Next hierarchy: no fixture left in this one.
-	kill "${FIXTURES[@]}" 2>/dev/null
-	wait 2>/dev/null
-	FIXTURES=()
-	cg_cleanup
+	held "$root" "lxc.payload.$bad"
+	jeq '.conflicts[0].owners[0].container.runtime' '"lxc"'
+	same_word "$(stop_command stop-container)" "lxc-stop -n " "$bad"
+	wb "127.0.0.1:$P"
+	check "terminal output has no control byte nor invalid UTF-8" is_clean_text "$WB_OUT"
 done
 
 # Processes that come and go during the /proc walk are skipped, never

@@ -52,15 +52,17 @@ int main(void)
 
 	o = parse("0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1a2b_3c4d.slice/cri-containerd-" ID64 ".scope\n");
 	CHECK_STR(o.runtime, "containerd");
-	CHECK_STR(o.container, "3f2a9c1b7d4e");
+	CHECK_STR(o.container, "3f2a9c1b7d4e5");	/* as crictl prints it */
 	CHECK_STR(o.pod, "1a2b-3c4d");
 
 	o = parse("0::/kubepods.slice/kubepods-pod99.slice/crio-" ID64 ".scope\n");
 	CHECK_STR(o.runtime, "cri-o");
+	CHECK_STR(o.container, "3f2a9c1b7d4e5");
 	CHECK_STR(o.pod, "99");
 
 	o = parse("0::/kubepods/burstable/pod5e6f/" ID64 "\n");
 	CHECK_STR(o.runtime, "containerd");
+	CHECK_STR(o.container, "3f2a9c1b7d4e5");
 	CHECK_STR(o.pod, "5e6f");
 
 	o = parse("0::/lxc.payload.web1/system.slice/nginx.service\n");

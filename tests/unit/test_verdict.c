@@ -114,6 +114,61 @@ static void check_stopped(void)
 	done(d);
 }
 
+/* A debugger's stop: SIGCONT alone does not end it. */
+static void check_traced(void)
+{
+	struct wb_diagnosis *d = new_diag();
+	struct wb_sock *s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 812, 't');
+
+	s->owners[0].tracer = 900;
+	verdict_make(d);
+	CHECK_STR(d->verdict.cause, "stopped");
+	CHECK(strstr(d->verdict.summary, "debugger") != NULL);
+	CHECK_STR(d->verdict.fixes[0].action, "resume-process");
+	CHECK_STR(d->verdict.fixes[0].command, "kill 900; kill -CONT 812");
+	CHECK(strstr(d->verdict.fixes[0].text, "tracer pid 900") != NULL);
+	done(d);
+}
+
+/* The unit's own manager: the user's one for a user unit, reached with
+ * -M USER@ when whybind runs as another user (root); "--" before a name
+ * that would read as an option. */
+static void check_units(void)
+{
+	static const struct {
+		const char *unit, *user;
+		bool user_unit;
+		uid_t uid, caller;
+		const char *command;
+	} cases[] = {
+		{ "nginx.service", "", false, 33, 0, "systemctl stop nginx.service" },
+		{ "app.service", "alice", true, 1000, 0, "systemctl --user -M alice@ stop app.service" },
+		{ "app.service", "alice", true, 1000, 1000, "systemctl --user stop app.service" },
+		{ "-x.service", "", false, 0, 0, "systemctl stop -- -x.service" },
+		{ "a b;$(id).service", "", false, 0, 0, "systemctl stop 'a b;$(id).service'" },
+		{ "a\033.service", "", false, 0, 0, "systemctl stop $'a\\x1b.service'" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct wb_diagnosis *d = new_diag();
+		struct wb_sock *s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 812, 'S');
+		const struct wb_fix *f;
+
+		strcpy(s->owners[0].unit, cases[i].unit);
+		strcpy(s->owners[0].unit_user, cases[i].user);
+		s->owners[0].user_unit = cases[i].user_unit;
+		s->owners[0].uid = cases[i].uid;
+		d->req.uid = cases[i].caller;
+		verdict_make(d);
+		f = find_fix(&d->verdict, "stop-unit");
+		CHECK(f != NULL);
+		if (f)
+			CHECK_STR(f->command, cases[i].command);
+		CHECK(f && strchr(f->text, '\033') == NULL);
+		done(d);
+	}
+}
+
 static void check_time_wait(void)
 {
 	struct wb_diagnosis *d = new_diag();
@@ -217,6 +272,8 @@ int main(void)
 {
 	check_precedence();
 	check_stopped();
+	check_traced();
+	check_units();
 	check_time_wait();
 	check_listening();
 	check_others();

@@ -33,6 +33,7 @@
 struct dump_ctx {
 	int protocol;
 	struct wb_socklist *out;
+	struct wb_diag_info *info;	/* may be NULL */
 	int error;			/* -errno from a callback, else 0 */
 };
 
@@ -184,6 +185,10 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (s->state == WB_TCP_BOUND_INACTIVE)
 		seen_bound_inactive = true;
+	if (s->inode && c->info && c->info->on_held) {
+		c->info->on_held();
+		c->info->on_held = NULL;
+	}
 	return MNL_CB_OK;
 }
 
@@ -327,7 +332,7 @@ static int dump_family(int family, uint16_t port, struct dump_ctx *c)
 int diag_dump_port(int protocol, uint16_t port, struct wb_socklist *out,
 		   struct wb_diag_info *info)
 {
-	struct dump_ctx c = { .protocol = protocol, .out = out };
+	struct dump_ctx c = { .protocol = protocol, .out = out, .info = info };
 	size_t first = out->n;
 	int rc;
 

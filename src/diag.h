@@ -7,6 +7,10 @@
 
 struct wb_diag_info {
 	bool bound_inactive;	/* the kernel can dump bind()-only TCP sockets */
+	/* Called once, as soon as the dump shows a socket some process
+	 * holds (a nonzero inode), then cleared: the owners' walk can start
+	 * while the dump goes on. */
+	void (*on_held)(void);
 };
 
 /* Append to `out` every socket of `protocol` (IPPROTO_TCP or IPPROTO_UDP),

@@ -85,11 +85,12 @@ static int list_sockets(struct wb_diagnosis *d, bool verbose)
 {
 	int rc;
 
-	owners_prefetch();		/* the holders' walk, meanwhile */
+	d->info.on_held = owners_prefetch;	/* the holders' walk, meanwhile */
 	rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
 	if (rc == 0 && verbose)
 		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
 			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
+	d->info.on_held = NULL;
 	if (rc < 0) {
 		owners_find(NULL, 0);	/* drops the walk */
 		return rc;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +130,8 @@ static int probe_here(const struct wb_request *req, uint64_t *cookie)
 	socklen_t len = fill_sockaddr(req, &ss);
 	int type = req->addr.family == AF_UNIX ? req->unix_type
 		 : req->protocol == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	bool path = req->addr.family == AF_UNIX && !req->target.abstract;
+	sigset_t all, old;
 	int fd, rc;
 
 	fd = socket(req->addr.family, type | SOCK_CLOEXEC, req->protocol);
@@ -136,10 +139,18 @@ static int probe_here(const struct wb_request *req, uint64_t *cookie)
 		return -errno;
 	*cookie = socket_cookie(fd);
 	rc = set_options(fd, req);
+	/* A socket file we make is removed before any signal can end us:
+	 * Ctrl+C never leaves one behind. */
+	if (path) {
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &old);
+	}
 	if (rc == 0)
 		rc = bind(fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
-	if (rc == 0 && req->addr.family == AF_UNIX && !req->target.abstract)
+	if (rc == 0 && path)
 		unlink_own(req, fd);
+	if (path)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	close(fd);
 	return rc;
 }

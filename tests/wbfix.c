@@ -656,8 +656,14 @@ static void run_connectout(const struct fix *f)
 {
 	int lfd = target_listener(f);
 	int fd = bound_socket(f, SOCK_STREAM);
+	struct sockaddr_storage to;
+	socklen_t len = sizeof(to);
 
-	connect_fd(fd, f, f->target);
+	/* The target listens on 127.0.0.1 or [::1], whatever ADDR is. */
+	if (getsockname(lfd, (struct sockaddr *)&to, &len) < 0)
+		die("getsockname");
+	if (connect(fd, (struct sockaddr *)&to, len) < 0)
+		die("connect");
 	accept_fd(lfd);
 	hold(f);
 }

@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 # bash-completion, debhelper, lintian.
 DEPS="build-essential autoconf automake pkg-config libmnl-dev libjansson-dev
 jq iproute2 util-linux procps psmisc man-db groff-base bash-completion zsh fish
-debhelper lintian dpkg-dev strace valgrind"
+debhelper lintian dpkg-dev strace valgrind clang libclang-rt-14-dev"
 
 deps() {
 	if [ "$(id -u)" -ne 0 ]; then

@@ -33,6 +33,14 @@ static bool ends_with(const char *s, size_t len, const char *suffix)
 	return len >= n && memcmp(s + len - n, suffix, n) == 0;
 }
 
+/* A path component is not NUL-terminated: compare within its length. */
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
 static void copy(char *dst, size_t cap, const char *src, size_t len)
 {
 	if (len >= cap)
@@ -124,12 +132,12 @@ static void parse_path(const char *path, size_t len, struct wb_owner *o)
 			o->user_unit = true;
 		if (ends_with(c, n, ".service") || ends_with(c, n, ".scope"))
 			copy(o->unit, sizeof(o->unit), c, n);
-		if (!strncmp(c, "kubepods", 8))
+		if (starts_with(c, n, "kubepods"))
 			kube = true;
 		if (kube)
 			pod_component(c, n, o);
-		if (!strncmp(c, "lxc.payload.", 12) || !strcmp(parent, "lxc")) {
-			size_t p = strncmp(c, "lxc.payload.", 12) ? 0 : 12;
+		if (starts_with(c, n, "lxc.payload.") || !strcmp(parent, "lxc")) {
+			size_t p = starts_with(c, n, "lxc.payload.") ? 12 : 0;
 
 			copy(o->runtime, sizeof(o->runtime), "lxc", 3);
 			copy(o->container, sizeof(o->container), c + p, n - p);

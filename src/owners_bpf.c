@@ -117,8 +117,8 @@ int owners_bpf_parse_btf(const void *data, size_t len, struct wb_btf_facts *out)
 	    h->hdr_len > len || h->type_off > len - h->hdr_len ||
 	    h->type_len > len - h->hdr_len - h->type_off ||
 	    h->str_off > len - h->hdr_len || h->str_len > len - h->hdr_len - h->str_off ||
-	    h->str_len == 0)
-		return -EINVAL;
+	    h->str_len == 0 || (h->hdr_len + h->type_off) % 4 || (uintptr_t)data % 4)
+		return -EINVAL;		/* the kernel's types are 4-aligned */
 	types = (const char *)data + h->hdr_len + h->type_off;
 	strs = (const char *)data + h->hdr_len + h->str_off;
 	if (strs[h->str_len - 1] != '\0')
@@ -354,7 +354,10 @@ static int read_hits(int it, struct wb_bpf_hit **out, size_t *n_out,
 	ssize_t len;
 
 	*out = NULL;
-	while ((len = read(it, buf, sizeof(buf))) > 0) {
+	/* EAGAIN: a million descriptors passed without a hit; go on. */
+	while ((len = read(it, buf, sizeof(buf))) > 0 || (len < 0 && errno == EAGAIN)) {
+		if (len < 0)
+			continue;
 		if (cancel && atomic_load(cancel))
 			return -ECANCELED;
 		size_t k = (size_t)len / sizeof(buf[0]);

@@ -163,7 +163,7 @@ ports() {
 # waited for; their exit status must be 0.
 fixture() {
 	local fifo="$WB_TMP/fixture.fifo" err="$WB_TMP/fixture.err"
-	local fd line= i pid rc
+	local fd line= part= i pid rc
 
 	rm -f "$fifo"
 	mkfifo "$fifo" || fatal "mkfifo"
@@ -173,10 +173,13 @@ fixture() {
 	exec {fd}<>"$fifo"
 	"$WBFIX" "$@" >&"$fd" 2>"$err" </dev/null {fd}>&- &
 	pid=$!
+	# A read that times out keeps what it got of the line: add it up.
 	for ((i = 0; i < 100; i++)); do
-		read -r -t 0.1 -u "$fd" line && break
+		read -r -t 0.1 -u "$fd" part && { line+=$part; break; }
+		line+=$part
 		kill -0 "$pid" 2>/dev/null && continue
-		read -r -t 0.1 -u "$fd" line
+		read -r -t 0.1 -u "$fd" part
+		line+=$part
 		break
 	done
 	exec {fd}<&-

@@ -562,31 +562,41 @@ static int prefetched(struct wb_bpf_hit **hits, size_t *n)
 	return rc;
 }
 
-static bool is_wanted(const struct walk *wk, uint64_t ino)
+/* Index in wk->w of the first entry for this inode, or -1. */
+static long wanted_index(const struct walk *wk, uint64_t ino)
 {
 	struct wanted key = { .inode = ino };
+	const struct wanted *hit = bsearch(&key, wk->w, wk->nw, sizeof(*wk->w), cmp_wanted);
 
-	return bsearch(&key, wk->w, wk->nw, sizeof(*wk->w), cmp_wanted) != NULL;
+	if (!hit)
+		return -1;
+	while (hit > wk->w && hit[-1].inode == ino)
+		hit--;
+	return hit - wk->w;
 }
 
 /* Keep the hits on wanted sockets.  Did every wanted socket get one?
  * (One made after the prefetch passed its process would be missing.) */
 static bool keep_wanted(const struct walk *wk, struct wb_bpf_hit *hits, size_t *n)
 {
-	size_t kept = 0, found = 0;
+	bool *got = xcalloc(wk->nw ? wk->nw : 1, sizeof(*got));
+	size_t kept = 0;
+	bool all = true;
 
-	for (size_t i = 0; i < *n; i++)
-		if (is_wanted(wk, hits[i].ino))
-			hits[kept++] = hits[i];
-	*n = kept;
-	for (size_t k = 0; k < wk->nw; k++) {
-		bool hit = false;
+	for (size_t i = 0; i < *n; i++) {
+		long k = wanted_index(wk, hits[i].ino);
 
-		for (size_t i = 0; i < kept && !hit; i++)
-			hit = hits[i].ino == wk->w[k].inode;
-		found += hit;
+		if (k < 0)
+			continue;
+		hits[kept++] = hits[i];
+		for (size_t j = (size_t)k; j < wk->nw && wk->w[j].inode == hits[i].ino; j++)
+			got[j] = true;
 	}
-	return found == wk->nw;
+	*n = kept;
+	for (size_t k = 0; k < wk->nw; k++)
+		all = all && got[k];
+	free(got);
+	return all;
 }
 
 /* The kernel's own walk of every descriptor table (owners_bpf.c), then

@@ -32,7 +32,7 @@
  * backslash), uid=N (become that user before making the socket),
  * dev=NAME (SO_BINDTODEVICE), threads=N (N idle threads share the
  * descriptors), fds=N (N descriptors of /dev/null opened before the
- * socket), traced (a forked tracer holds the holder in a ptrace stop, state
+ * socket), count=N (udp: N sockets on the port), traced (a forked tracer holds the holder in a ptrace stop, state
  * t; the ready line comes from the tracer, its pid in pids=), log=PATH
  * (udprecv, udpsend: where the counts go, one line appended each time).
  *
@@ -95,6 +95,7 @@ enum opt_bit {
 	O_DEV = 1 << 9,
 	O_THREADS = 1 << 10,
 	O_FDS = 1 << 11,
+	O_COUNT = 1 << 12,
 };
 
 struct fix {
@@ -111,6 +112,7 @@ struct fix {
 	char dev[IF_NAMESIZE];		/* dev=NAME: SO_BINDTODEVICE */
 	int threads;			/* threads=N: idle threads */
 	int fds;			/* fds=N: /dev/null opened first */
+	int count;			/* count=N: sockets (udp) */
 	const char *log;		/* log=PATH */
 };
 
@@ -249,6 +251,8 @@ static void parse_option(struct fix *f, const char *a)
 		bit = O_THREADS, f->threads = number(v, 1, 256, "threads");
 	else if (IS("fds") && v)
 		bit = O_FDS, f->fds = number(v, 1, 100000, "fds");
+	else if (IS("count") && v)
+		bit = O_COUNT, f->count = number(v, 1, 65535, "count");
 	else if (IS("traced") && !v)
 		bit = O_TRACED;
 	else if (IS("log") && v && *v)
@@ -284,7 +288,7 @@ static void run_udpsend(const struct fix *f);
 static const struct kind kinds[] = {
 	{ "listen", run_listen, O_HOLD | O_TRACED, false },
 	{ "bound", run_bound, O_HOLD, false },
-	{ "udp", run_udp, O_HOLD, false },
+	{ "udp", run_udp, O_HOLD | O_COUNT, false },
 	{ "connectout", run_connectout, (O_HOLD & ~O_PREFORK) | O_TARGET, true },
 	{ "childconn", run_childconn, O_CONN, false },
 	{ "timewait", run_timewait, O_CONN, false },
@@ -338,7 +342,8 @@ static void parse(struct fix *f, int argc, char **argv)
 		f->target = number(argv[i++], 1, 65535, "target port");
 		f->given |= O_TARGET;
 	}
-	for (; i < argc; i++)
+	/* Words after "--" are only there to make a long command line. */
+	for (; i < argc && strcmp(argv[i], "--"); i++)
 		parse_option(f, argv[i]);
 	if (f->kind->target && !f->target)
 		usage_error("%s needs TARGETPORT", f->kind->name);
@@ -622,7 +627,9 @@ static void run_bound(const struct fix *f)
 
 static void run_udp(const struct fix *f)
 {
-	bound_socket(f, SOCK_DGRAM);
+	/* count=N: N sockets on the port (SO_REUSEPORT lets them share it). */
+	for (int i = 0; i < (f->count ? f->count : 1); i++)
+		bound_socket(f, SOCK_DGRAM);
 	hold(f);
 }
 

@@ -186,19 +186,6 @@ static bool udp_refuses(const struct wb_request *req, const struct wb_sock *s,
 	return true;
 }
 
-/* inet_csk_get_port() skips the conflict check when the port's bucket
- * remembers (tb->fastreuseport) a SO_REUSEPORT socket of the same user
- * and address that bound it earlier, even one long closed.  That earlier
- * socket could only have joined next to `s` if `s` is not listening and
- * set SO_REUSEADDR (as it must have, or else shared SO_REUSEPORT with it
- * under another user); nothing in the dump tells whether it ever did.
- * Found by the property test (rules_random.sh). */
-static bool tcp_fast_path(const struct wb_request *req, const struct wb_sock *s)
-{
-	return s->protocol == IPPROTO_TCP && req->reuseport &&
-	       s->state != WB_TCP_LISTEN && s->reuseaddr != WB_NO;
-}
-
 static const char *refused_reason(const struct wb_request *req,
 				  const struct wb_sock *s)
 {
@@ -261,10 +248,6 @@ int conflict_blocks(const struct wb_request *req, const struct wb_sock *s,
 	}
 	if (ov == WB_UNKNOWN)
 		return WB_UNKNOWN;
-	if (tcp_fast_path(req, s)) {
-		*why = "refused by the rules, but the kernel's SO_REUSEPORT fast path lets a bind in, unchecked, where a SO_REUSEPORT socket of the same user once bound this address and port: only a probe can tell";
-		return WB_UNKNOWN;
-	}
 	*why = refused_reason(req, s);
 	return WB_YES;
 }
@@ -273,6 +256,24 @@ int conflict_blocks(const struct wb_request *req, const struct wb_sock *s,
  * share the port with (SO_REUSEPORT on both, same user): a refusing
  * socket further down its list is then never looked at.  The list's
  * order is not in the dump.  Found by the property test. */
+/* inet_csk_get_port() skips the conflict check when the port's bucket
+ * remembers (tb->fastreuseport) a SO_REUSEPORT socket of the same user
+ * and address that bound it earlier, even one long closed, whatever else
+ * holds the port now.  What the dump can show of such a socket: one with
+ * SO_REUSEPORT still there, or a TIME_WAIT (its flags hidden) it left.
+ * Found by the property test (rules_random.sh). */
+static bool tcp_fast_path_here(const struct wb_request *req,
+			       const struct wb_sock *socks, size_t n)
+{
+	if (req->protocol != IPPROTO_TCP || !req->reuseport)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (socks[i].protocol == IPPROTO_TCP &&
+		    (socks[i].state == WB_TCP_TIME_WAIT || socks[i].reuseport == WB_YES))
+			return true;
+	return false;
+}
+
 static bool udp_group_here(const struct wb_request *req,
 			   const struct wb_sock *socks, size_t n)
 {
@@ -291,7 +292,7 @@ static bool udp_group_here(const struct wb_request *req,
 int conflict_predict(const struct wb_request *req,
 		     const struct wb_sock *socks, size_t n)
 {
-	bool group = udp_group_here(req, socks, n);
+	bool group = udp_group_here(req, socks, n) || tcp_fast_path_here(req, socks, n);
 	int result = WB_NO;
 	const char *why;
 

@@ -77,7 +77,7 @@ static bool unsafe_on_terminal(unsigned cp)
 static bool shell_plain(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || strchr("_./:@%+=,-", c);
+	       (c >= '0' && c <= '9') || (c && strchr("_./:@%+=,-", c));
 }
 
 static void escape_term_json(struct buf *b, const unsigned char *s, size_t n,
@@ -93,7 +93,8 @@ static void escape_term_json(struct buf *b, const unsigned char *s, size_t n,
 			put_hex(b, s[i++]);
 			continue;
 		}
-		if (mode == WB_ESC_TERM && unsafe_on_terminal(cp)) {
+		/* A NUL would end the C string the caller gets back. */
+		if ((mode == WB_ESC_TERM && unsafe_on_terminal(cp)) || cp == 0) {
 			for (size_t j = 0; j < len; j++)
 				put_hex(b, s[i + j]);
 		} else if (mode == WB_ESC_TERM && cp == '\\') {

@@ -39,6 +39,8 @@ int main(void)
 	J("bad\xff", "bad\\xff");
 	J("caf\xc3\xa9", "caf\xc3\xa9");
 	J("back\\slash", "back\\slash");
+	J("nul\0inside", "nul\\x00inside");		/* found by fuzz_escape */
+	T("nul\0inside", "nul\\x00inside");
 
 	S("nginx.service", "nginx.service");
 	S("my app", "'my app'");
@@ -47,5 +49,6 @@ int main(void)
 	S("esc\033x", "$'esc\\x1bx'");
 	S("q'\033", "$'q\\'\\x1b'");
 	S("bad\xff", "$'bad\\xff'");
+	S("nul\0inside", "$'nul\\x00inside'");	/* not "nul" */
 	return unit_done();
 }

@@ -145,8 +145,12 @@ int conflict_overlap(const struct wb_request *req, const struct wb_sock *s,
 	overlap = req->addr.family == AF_INET ? overlap4 : overlap6;
 	with = overlap(req, s, true);
 	without = overlap(req, s, false);
-	if (s->family == AF_INET || s->v6only != WB_UNKNOWN || with == without) {
-		bool v6only = s->family == AF_INET6 && s->v6only == WB_YES;
+	/* A socket on a v4-mapped address carries IPv4: never IPv6-only
+	 * (the kernel refuses such a bind, and such a connection). */
+	if (s->family == AF_INET || s->v6only != WB_UNKNOWN || with == without ||
+	    kind6(&s->local.u.v6) == KIND_MAPPED) {
+		bool v6only = s->family == AF_INET6 && s->v6only == WB_YES &&
+			      kind6(&s->local.u.v6) != KIND_MAPPED;
 
 		if (overlap(req, s, v6only))
 			return WB_YES;

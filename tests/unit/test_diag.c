@@ -405,7 +405,7 @@ static void test_live(void)
 	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
 	socklen_t salen = sizeof(sa4);
 	struct wb_socklist l = { 0 };
-	struct wb_diag_info info;
+	struct wb_diag_info info = { 0 };
 	const struct wb_sock *s;
 	int one = 1, lfd, bfd, rc;
 	uint16_t port;

@@ -7,11 +7,13 @@
 command -v script >/dev/null 2>&1 || wb_cannot "needs script (util-linux)"
 ports P Q
 
-# An interactive bash on a new pty (script(1) makes it the session leader
-# with that terminal); what the test writes to $keys is typed at it.
+# An interactive bash on a new pty, the session leader on that terminal:
+# script(1) runs its command under $SHELL -c, a shell that may stay in
+# between (dash does), so the command execs bash and $SHELL is pinned to
+# the shell that would.  What the test writes to $keys is typed at it.
 mkfifo "$WB_TMP/keys" "$WB_TMP/job" || fatal "mkfifo"
 exec {keys}<>"$WB_TMP/keys" {job}<>"$WB_TMP/job"
-script -qfc "bash --norc --noprofile -i" /dev/null \
+SHELL=/bin/sh script -qfc "exec bash --norc --noprofile -i" /dev/null \
 	<"$WB_TMP/keys" >"$WB_TMP/terminal" 2>&1 &
 FIXTURES+=($!)
 type() { printf '%s' "$1" >&"$keys"; }

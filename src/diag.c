@@ -6,23 +6,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/utsname.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <libmnl/libmnl.h>
 
 #include "diag.h"
-
-/* An interrupted dump (NLM_F_DUMP_INTR) or an overrun receive queue
- * (ENOBUFS) is retried whole; then the dump fails rather than look whole. */
-#define DUMP_TRIES	3
-#define RECV_TIMEOUT_S	5
-/* The kernel sizes dump messages after our receive buffer, up to 32 KiB. */
-#define DUMP_BUF	32768
+#include "nldump.h"
 
 /* TCP states 1 (ESTABLISHED) to 11 (CLOSING), as ss's "all"; the kernel
  * adds NEW_SYN_RECV itself when SYN_RECV is asked for.  Bit 13 asks for
@@ -32,9 +24,11 @@
 
 struct dump_ctx {
 	int protocol;
+	int family;
+	uint16_t port;
 	struct wb_socklist *out;
+	size_t first;			/* where this family's sockets start */
 	struct wb_diag_info *info;	/* may be NULL */
-	int error;			/* -errno from a callback, else 0 */
 };
 
 /* The kernel showed us a bound-only socket: proof beyond its version. */
@@ -172,7 +166,7 @@ int diag_parse_inet(const struct nlmsghdr *nlh, int protocol,
 	return 0;
 }
 
-static int data_cb(const struct nlmsghdr *nlh, void *data)
+static int on_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *c = data;
 	struct wb_sock *s = socklist_add(c->out);
@@ -180,8 +174,7 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (rc < 0) {
 		socklist_truncate(c->out, c->out->n - 1);
-		c->error = rc;
-		return MNL_CB_ERROR;
+		return rc;
 	}
 	if (s->state == WB_TCP_BOUND_INACTIVE)
 		seen_bound_inactive = true;
@@ -189,158 +182,58 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 		c->info->on_held();
 		c->info->on_held = NULL;
 	}
-	return MNL_CB_OK;
+	return 0;
 }
 
-static int error_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	struct dump_ctx *c = data;
-
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		c->error = -EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	/* A dump is never acked: an error of 0 is no end of it. */
-	if (e->error == 0)
-		return MNL_CB_OK;
-	c->error = e->error < 0 ? e->error : -e->error;
-	return MNL_CB_ERROR;
-}
-
-/* A dump that fails once it has started (e.g. ENOENT without the
- * protocol's diag module) says so in NLMSG_DONE's payload (netlink_dump()
- * in af_netlink.c), which libmnl's default handler takes for success. */
-static int done_cb(const struct nlmsghdr *nlh, void *data)
+static void reset(void *data)
 {
 	struct dump_ctx *c = data;
-	int err;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
-		return MNL_CB_STOP;
-	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
-	if (err < 0) {
-		c->error = err;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_STOP;
+	socklist_truncate(c->out, c->first);
 }
 
-/* Not const: mnl_cb_run2() takes it so. */
-static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
-	[NLMSG_ERROR] = error_cb,
-	[NLMSG_DONE] = done_cb,
-};
-
-static struct nlmsghdr *put_request(char *buf, int protocol, int family,
-				    uint16_t port, unsigned int seq)
+static struct nlmsghdr *put_request(char *buf, void *data)
 {
+	const struct dump_ctx *c = data;
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
 	char bc[16];
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = family;
-	req->sdiag_protocol = protocol;
+	req->sdiag_family = c->family;
+	req->sdiag_protocol = c->protocol;
 	req->idiag_states = STATES_ALL;
 	/* The listening, established and UDP walks test id.idiag_sport
 	 * before the bytecode; the bind-table walk does not. */
-	req->id.idiag_sport = htons(port);
+	req->id.idiag_sport = htons(c->port);
 	mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE,
-		     diag_port_bytecode(port, bc, sizeof(bc)), bc);
+		     diag_port_bytecode(c->port, bc, sizeof(bc)), bc);
 	return nlh;
 }
 
-static int open_diag(struct mnl_socket **out)
+static int dump_family(int family, struct dump_ctx *c)
 {
-	struct timeval tv = { .tv_sec = RECV_TIMEOUT_S };
-	struct mnl_socket *nl;
+	struct wb_dump d = { put_request, on_msg, reset, c };
 
-	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!nl)
-		return -errno;
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
-		       &tv, sizeof(tv)) < 0 ||
-	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int rc = -errno;
-
-		mnl_socket_close(nl);
-		return rc;
-	}
-	*out = nl;
-	return 0;
-}
-
-static int receive_dump(struct mnl_socket *nl, char *buf, unsigned int seq,
-			struct dump_ctx *c)
-{
-	unsigned int portid = mnl_socket_get_portid(nl);
-	ssize_t len;
-	int rc;
-
-	do {
-		len = mnl_socket_recvfrom(nl, buf, DUMP_BUF);
-		if (len < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		/* Checks sequence and port id; NLM_F_DUMP_INTR gives EINTR. */
-		rc = mnl_cb_run2(buf, len, seq, portid, data_cb, c,
-				 ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
-	} while (rc > MNL_CB_STOP);
-	if (rc < 0)
-		return c->error ? c->error : -errno;
-	return 0;
-}
-
-/* A fresh socket per attempt: nothing of a failed dump is left queued. */
-static int dump_once(int family, uint16_t port, struct dump_ctx *c)
-{
-	char buf[DUMP_BUF];
-	unsigned int seq = (unsigned int)time(NULL);
-	struct mnl_socket *nl = NULL;
-	struct nlmsghdr *nlh;
-	int rc = open_diag(&nl);
-
-	if (rc < 0)
-		return rc;
-	c->error = 0;
-	nlh = put_request(buf, c->protocol, family, port, seq);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		rc = -errno;
-	else
-		rc = receive_dump(nl, buf, seq, c);
-	mnl_socket_close(nl);
-	return rc;
-}
-
-static int dump_family(int family, uint16_t port, struct dump_ctx *c)
-{
-	size_t first = c->out->n;
-	int rc = 0;
-
-	for (int i = 0; i < DUMP_TRIES; i++) {
-		rc = dump_once(family, port, c);
-		if (rc != -EINTR && rc != -ENOBUFS)
-			return rc;
-		socklist_truncate(c->out, first);
-	}
-	return -EAGAIN;
+	c->family = family;
+	c->first = c->out->n;
+	return wb_dump_run(&d);
 }
 
 int diag_dump_port(int protocol, uint16_t port, struct wb_socklist *out,
 		   struct wb_diag_info *info)
 {
-	struct dump_ctx c = { .protocol = protocol, .out = out, .info = info };
+	struct dump_ctx c = { .protocol = protocol, .port = port, .out = out,
+			      .info = info };
 	size_t first = out->n;
 	int rc;
 
 	if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
-	rc = dump_family(AF_INET, port, &c);
+	rc = dump_family(AF_INET, &c);
 	if (rc == 0)
-		rc = dump_family(AF_INET6, port, &c);
+		rc = dump_family(AF_INET6, &c);
 	if (rc < 0) {
 		socklist_truncate(out, first);	/* never half a list */
 		return rc;

@@ -22,6 +22,7 @@
 #include "exec.h"
 #include "fix.h"
 #include "netns.h"
+#include "nldump.h"
 #include "origin.h"
 #include "owners.h"
 #include "probe.h"
@@ -287,6 +288,34 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 
 /* --fix: the only safe fix for an inet port is destroying TIME_WAIT
  * sockets, and only when nothing else is in the way. */
+/* Why the kernel's socket tables could not be read: no answer rather
+ * than half of one. */
+static const char *dump_error(int rc)
+{
+	static char msg[160];
+
+	switch (-rc) {
+	case EPERM:
+	case EACCES:
+		return "cannot ask the kernel about sockets: permission denied";
+	case EAGAIN:
+		snprintf(msg, sizeof(msg), "the socket table changed during "
+			 "each of %d dumps; no partial answer given: try again",
+			 WB_DUMP_TRIES);
+		return msg;
+	case ETIMEDOUT:
+		snprintf(msg, sizeof(msg), "the kernel did not answer the "
+			 "socket dump within %d s", WB_DUMP_TIMEOUT_S);
+		return msg;
+	case ENOENT:
+		return "this kernel has no sock_diag handler for the protocol "
+		       "(modules inet_diag, tcp_diag, udp_diag, unix_diag)";
+	}
+	snprintf(msg, sizeof(msg), "cannot ask the kernel about the port's "
+		 "sockets (sock_diag): %s", strerror(-rc));
+	return msg;
+}
+
 /* After a fix: probe again, unless it failed; keep what was done. */
 static int fix_done(struct wb_diagnosis *d, const struct options *o,
 		    const char *error)
@@ -573,9 +602,7 @@ int main(int argc, char **argv)
 			rc = wait_until_free(&d[i], &o);
 
 		if (rc < 0) {
-			status = fail(EXIT_FAILED, NULL, rc == -EPERM || rc == -EACCES
-				? "cannot ask the kernel about sockets: permission denied"
-				: "cannot ask the kernel about the port's sockets (sock_diag)");
+			status = fail(EXIT_FAILED, NULL, dump_error(rc));
 			goto out;
 		}
 		if (d[i].ok != WB_YES)

@@ -12,22 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <libmnl/libmnl.h>
 
+#include "nldump.h"
 #include "unix.h"
 
-#define DUMP_TRIES	3
-#define RECV_TIMEOUT_S	5
-#define DUMP_BUF	32768
 #define SUN_PATH_LEN	sizeof(((struct sockaddr_un *)0)->sun_path)
 
 /* A reply message, validated, before anything is copied out of it. */
@@ -43,7 +39,7 @@ struct dump_ctx {
 	const struct wb_unix_target *t;
 	const struct wb_unix_file *f;
 	struct wb_socklist *out;
-	int error;
+	size_t first;
 };
 
 bool unix_target_looks(const char *arg)
@@ -384,65 +380,32 @@ int unix_parse_msg(const struct nlmsghdr *nlh, struct wb_sock *out)
 	return 0;
 }
 
-static int data_cb(const struct nlmsghdr *nlh, void *data)
+static int on_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *c = data;
 	struct unix_view v;
 
-	if (parse_view(nlh, &v) < 0) {
-		c->error = -EBADMSG;
-		return MNL_CB_ERROR;
-	}
+	if (parse_view(nlh, &v) < 0)
+		return -EBADMSG;
 	if (view_matches(&v, c->t, c->f))
 		fill_sock(&v, socklist_add(c->out));
-	return MNL_CB_OK;
+	return 0;
 }
 
-static int error_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	struct dump_ctx *c = data;
-
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		c->error = -EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	if (e->error == 0)		/* a dump is never acked */
-		return MNL_CB_OK;
-	c->error = e->error < 0 ? e->error : -e->error;
-	return MNL_CB_ERROR;
-}
-
-/* A dump that fails after it started says so in NLMSG_DONE's payload,
- * which libmnl's default handler would take for success. */
-static int done_cb(const struct nlmsghdr *nlh, void *data)
+static void reset(void *data)
 {
 	struct dump_ctx *c = data;
-	int err;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
-		return MNL_CB_STOP;
-	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
-	if (err < 0) {
-		c->error = err;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_STOP;
+	socklist_truncate(c->out, c->first);	/* never half a list */
 }
 
-static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
-	[NLMSG_ERROR] = error_cb,
-	[NLMSG_DONE] = done_cb,
-};
-
-static struct nlmsghdr *put_request(char *buf, unsigned int seq)
+static struct nlmsghdr *put_request(char *buf, void *data)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct unix_diag_req *req;
 
+	(void)data;
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = AF_UNIX;
 	req->udiag_states = 0xffffffff;
@@ -450,84 +413,14 @@ static struct nlmsghdr *put_request(char *buf, unsigned int seq)
 	return nlh;
 }
 
-static int open_diag(struct mnl_socket **out)
-{
-	struct timeval tv = { .tv_sec = RECV_TIMEOUT_S };
-	struct mnl_socket *nl;
-	int rc;
-
-	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!nl)
-		return -errno;
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
-		       &tv, sizeof(tv)) < 0 ||
-	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
-		mnl_socket_close(nl);
-		return rc;
-	}
-	*out = nl;
-	return 0;
-}
-
-static int receive_dump(struct mnl_socket *nl, char *buf, unsigned int seq,
-			struct dump_ctx *c)
-{
-	unsigned int portid = mnl_socket_get_portid(nl);
-	ssize_t len;
-	int rc;
-
-	do {
-		len = mnl_socket_recvfrom(nl, buf, DUMP_BUF);
-		if (len < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		/* Checks sequence and port id; NLM_F_DUMP_INTR gives EINTR. */
-		rc = mnl_cb_run2(buf, len, seq, portid, data_cb, c,
-				 ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
-	} while (rc > MNL_CB_STOP);
-	if (rc < 0)
-		return c->error ? c->error : -errno;
-	return 0;
-}
-
-/* A fresh socket per attempt: nothing of a failed dump stays queued. */
-static int dump_once(struct dump_ctx *c)
-{
-	char buf[DUMP_BUF];
-	unsigned int seq = (unsigned int)time(NULL);
-	struct mnl_socket *nl = NULL;
-	struct nlmsghdr *nlh;
-	int rc = open_diag(&nl);
-
-	if (rc < 0)
-		return rc;
-	c->error = 0;
-	nlh = put_request(buf, seq);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		rc = -errno;
-	else
-		rc = receive_dump(nl, buf, seq, c);
-	mnl_socket_close(nl);
-	return rc;
-}
-
 int unix_dump_bound(const struct wb_unix_target *t,
 		    const struct wb_unix_file *f, struct wb_socklist *out)
 {
-	struct dump_ctx c = { .t = t, .f = f, .out = out };
-	size_t first = out->n;
-	int rc = -EAGAIN;
+	struct dump_ctx c = { .t = t, .f = f, .out = out, .first = out->n };
+	struct wb_dump d = { put_request, on_msg, reset, &c };
 
 	/* Only a socket file can have a socket bound to it. */
 	if (!t->abstract && (!f || !f->exists || !f->is_socket))
 		return 0;
-	for (int i = 0; i < DUMP_TRIES; i++) {
-		rc = dump_once(&c);
-		if (rc == 0)
-			return 0;
-		socklist_truncate(out, first);	/* never half a list */
-		if (rc != -EINTR && rc != -ENOBUFS)
-			return rc;
-	}
-	return -EAGAIN;
+	return wb_dump_run(&d);
 }

@@ -1,0 +1,32 @@
+/* nldump: one NETLINK_SOCK_DIAG dump, whole or not at all. */
+#ifndef WB_NLDUMP_H
+#define WB_NLDUMP_H
+
+#include <linux/netlink.h>
+
+/* Each attempt sends the request again on a fresh socket.  An attempt
+ * the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed under
+ * the walk) or that overran the receive queue (ENOBUFS) is thrown away
+ * through `reset` and retried; after WB_DUMP_TRIES such attempts the dump
+ * fails with -EAGAIN.  A kernel that stops answering fails it with
+ * -ETIMEDOUT after WB_DUMP_TIMEOUT_S seconds.  Never a partial dump
+ * presented as whole. */
+#define WB_DUMP_TRIES		3
+#define WB_DUMP_TIMEOUT_S	5
+
+struct wb_dump {
+	/* Writes the request at buf (a page or more); NLM_F_REQUEST and
+	 * NLM_F_DUMP are added, and the sequence number set, by the run. */
+	struct nlmsghdr *(*request)(char *buf, void *arg);
+	/* One reply message: 0, or -errno to fail the dump. */
+	int (*on_msg)(const struct nlmsghdr *nlh, void *arg);
+	/* Forget what a failed attempt's messages added. */
+	void (*reset)(void *arg);
+	void *arg;
+};
+
+/* 0, or -errno (-EAGAIN: interrupted every time; -ETIMEDOUT; -EBADMSG; or
+ * the error the kernel answered, e.g. -ENOENT without a diag module). */
+int wb_dump_run(const struct wb_dump *d);
+
+#endif

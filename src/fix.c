@@ -1,7 +1,8 @@
-/* fix: the two safe fixes.  SOCK_DESTROY of one exact TIME_WAIT socket.  The request names the
- * full 4-tuple and the cookie from the dump, so the kernel destroys that
- * socket or none: never a dump-wide match (compare `ss -K`).  And the
- * removal of a stale AF_UNIX socket file, re-checked just before. */
+/* fix: the two safe fixes.  SOCK_DESTROY of one exact TIME_WAIT socket:
+ * the request names the full 4-tuple and the cookie from the dump, so the
+ * kernel destroys that socket or none, never a dump-wide match (compare
+ * `ss -K`).  And the removal of a stale AF_UNIX socket file, re-checked
+ * just before. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>

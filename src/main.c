@@ -338,9 +338,13 @@ static int fix_done(struct wb_diagnosis *d, const struct options *o,
 	return 0;
 }
 
+/* A fix is applied whole: Ctrl+C, a hangup or a kill that comes
+ * meanwhile takes effect once the last socket is destroyed or the file
+ * removed (signals_hold), never half-way through. */
 static int apply_fix_unix(struct wb_diagnosis *d, const struct options *o)
 {
 	const char *error = NULL;
+	sigset_t held;
 	int rc;
 
 	if (strcmp(d->verdict.cause, "unix-stale")) {
@@ -348,7 +352,9 @@ static int apply_fix_unix(struct wb_diagnosis *d, const struct options *o)
 		d->fix_error = "nothing safe to fix: only a stale socket file is removed; a file a live socket holds, or that is not a socket, is never touched";
 		return 0;
 	}
+	signals_hold(&held);
 	rc = fix_remove_stale_socket(&d->req.target, &d->file);
+	signals_release(&held);
 	if (rc == -ESTALE)
 		error = "the file changed since it was judged stale: not removed";
 	else if (rc == -EBUSY)
@@ -365,6 +371,7 @@ static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 {
 	unsigned destroyed = 0;
 	const char *error = NULL;
+	sigset_t held;
 
 	if (d->req.addr.family == AF_UNIX)
 		return apply_fix_unix(d, o);
@@ -374,6 +381,7 @@ static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 		d->fix_error = "nothing safe to fix: only TIME_WAIT sockets are destroyed; a live socket's process is never signalled";
 		return 0;
 	}
+	signals_hold(&held);
 	for (size_t i = 0; i < d->socks.n && !error; i++) {
 		int rc;
 
@@ -389,6 +397,7 @@ static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 		else
 			error = "SOCK_DESTROY failed";
 	}
+	signals_release(&held);
 	d->fix_destroyed = destroyed;
 	return fix_done(d, o, error);
 }

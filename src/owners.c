@@ -407,7 +407,7 @@ static void walk_all(struct walk *wk)
 {
 	bool started[WALKERS_MAX - 1] = { false };
 	pthread_t th[WALKERS_MAX - 1];
-	sigset_t all, old;
+	sigset_t old;
 	cpu_set_t cpus;
 	size_t n = 1;
 
@@ -417,11 +417,10 @@ static void walk_all(struct walk *wk)
 	n = n < 1 ? 1 : n > WALKERS_MAX ? WALKERS_MAX : n;
 
 	/* Signals stay with the main thread, however main.c set them up. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	signals_hold(&old);
 	for (size_t i = 0; i + 1 < n; i++)
 		started[i] = pthread_create(&th[i], NULL, walker, wk) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	signals_release(&old);
 	walker(wk);
 	for (size_t i = 0; i + 1 < n; i++)
 		if (started[i])
@@ -515,7 +514,7 @@ static bool bpf_wanted(void)
 void owners_prefetch(void)
 {
 	struct prefetch *pf;
-	sigset_t all, old;
+	sigset_t old;
 
 	/* Loading needs CAP_BPF and CAP_PERFMON: not worth a try without. */
 	if (prefetch || geteuid() != 0 || !bpf_wanted())
@@ -523,13 +522,12 @@ void owners_prefetch(void)
 	pf = xcalloc(1, sizeof(*pf));
 	atomic_init(&pf->state, PF_RUNNING);
 	atomic_init(&pf->cancel, false);
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	signals_hold(&old);
 	if (pthread_create(&pf->thread, NULL, prefetch_main, pf) == 0)
 		prefetch = pf;
 	else
 		free(pf);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	signals_release(&old);
 }
 
 static void prefetch_abandon(void)

@@ -131,7 +131,7 @@ static int probe_here(const struct wb_request *req, uint64_t *cookie)
 	int type = req->addr.family == AF_UNIX ? req->unix_type
 		 : req->protocol == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	bool path = req->addr.family == AF_UNIX && !req->target.abstract;
-	sigset_t all, old;
+	sigset_t old;
 	int fd, rc;
 
 	fd = socket(req->addr.family, type | SOCK_CLOEXEC, req->protocol);
@@ -141,16 +141,14 @@ static int probe_here(const struct wb_request *req, uint64_t *cookie)
 	rc = set_options(fd, req);
 	/* A socket file we make is removed before any signal can end us:
 	 * Ctrl+C never leaves one behind. */
-	if (path) {
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, &old);
-	}
+	if (path)
+		signals_hold(&old);
 	if (rc == 0)
 		rc = bind(fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
 	if (rc == 0 && path)
 		unlink_own(req, fd);
 	if (path)
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		signals_release(&old);
 	close(fd);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #ifndef WHYBIND_H
 #define WHYBIND_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -153,5 +154,12 @@ char *xstrdup(const char *s);
 struct wb_sock *socklist_add(struct wb_socklist *l);
 void socklist_truncate(struct wb_socklist *l, size_t n);
 void socklist_free(struct wb_socklist *l);
+
+/* Hold every signal that can be held (in this thread, and in threads it
+ * starts meanwhile) until signals_release: for what must be done whole,
+ * as a fix or the removal of our own socket file.  One arriving
+ * meanwhile is acted on at the release. */
+void signals_hold(sigset_t *old);
+void signals_release(const sigset_t *old);
 
 #endif

@@ -5,26 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "origin.h"
+#include "owners.h"
 
 /* /proc/PID/cgroup is short; a path longer than this is cut, not fatal. */
 #define CGROUP_MAX 8192
-
-static size_t read_file(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = 0, r;
-
-	if (fd < 0)
-		return 0;
-	while ((size_t)n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += r;
-	close(fd);
-	buf[n] = '\0';
-	return (size_t)n;
-}
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
 {
@@ -182,55 +170,87 @@ void origin_parse_cgroup(const char *buf, size_t len, struct wb_owner *o)
 		parse_path(v1, v1_len, o);
 }
 
+/* The comm of another process (a session leader, a tracer), by pid. */
+static size_t read_comm(pid_t pid, char *buf, size_t cap)
+{
+	char path[64];
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	n = wb_read_at(AT_FDCWD, path, buf, cap);
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
 static void read_leader(struct wb_owner *o)
 {
-	char path[64], buf[64];
+	char buf[64];
 	size_t n;
 
 	if (o->sid <= 0 || o->sid == o->pid)
 		return;
-	snprintf(path, sizeof(path), "/proc/%d/comm", o->sid);
-	n = read_file(path, buf, sizeof(buf));
-	if (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
+	n = read_comm(o->sid, buf, sizeof(buf));
 	copy(o->leader_comm, sizeof(o->leader_comm), buf, n);
 }
 
-static void read_tracer(struct wb_owner *o)
+static void read_tracer(int piddir, struct wb_owner *o)
 {
-	char path[64], buf[4096], *t;
+	char buf[4096], *t;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", o->pid);
-	if (!read_file(path, buf, sizeof(buf)))
+	if (!wb_read_at(piddir, "status", buf, sizeof(buf)))
 		return;
 	t = strstr(buf, "\nTracerPid:");
 	if (t)
 		o->tracer = (pid_t)strtol(t + 11, NULL, 10);
 	if (o->tracer > 0) {
-		size_t n;
+		size_t n = read_comm(o->tracer, buf, sizeof(buf));
 
-		snprintf(path, sizeof(path), "/proc/%d/comm", o->tracer);
-		n = read_file(path, buf, sizeof(buf));
-		if (n && buf[n - 1] == '\n')
-			buf[--n] = '\0';
 		copy(o->tracer_comm, sizeof(o->tracer_comm), buf, n);
 	}
 }
 
+/* /proc/PID of the very process the owners' walk saw, or -1: by now it
+ * may have exited and its pid gone to another, whose unit or container
+ * must not be told as its.  The pid and the start time name a process;
+ * the directory, once open, stays that process's or fails. */
+static int open_same_process(const struct wb_owner *o)
+{
+	struct wb_owner now = { 0 };
+	char path[32], buf[1024];
+	size_t n;
+	int dirfd;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)o->pid);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -1;
+	n = wb_read_at(dirfd, "stat", buf, sizeof(buf));
+	if (owners_parse_stat(buf, n, &now) < 0 ||
+	    now.start_time != o->start_time) {
+		close(dirfd);
+		return -1;
+	}
+	return dirfd;
+}
+
 void origin_read(struct wb_owner *o)
 {
-	char path[64];
-	char *buf = xmalloc(CGROUP_MAX);
+	int piddir = open_same_process(o);
+	char *buf;
 	size_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", o->pid);
-	n = read_file(path, buf, CGROUP_MAX);
+	if (piddir < 0)
+		return;
+	buf = xmalloc(CGROUP_MAX);
+	n = wb_read_at(piddir, "cgroup", buf, CGROUP_MAX);
 	origin_parse_cgroup(buf, n, o);
 	free(buf);
 	if (o->state == 'T' || o->state == 't')
 		read_leader(o);
 	if (o->state == 't')
-		read_tracer(o);
+		read_tracer(piddir, o);
+	close(piddir);
 	if (o->user_unit) {
 		/* systemctl -M names the user whose manager runs the unit. */
 		struct passwd *pw = getpwuid(o->uid);

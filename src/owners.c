@@ -106,23 +106,6 @@ static uint64_t socket_inode(const char *link, size_t len)
 	return ino;
 }
 
-/* Read at most cap - 1 bytes of a /proc file and NUL-terminate them. */
-static size_t read_at(int dirfd, const char *name, char *buf, size_t cap)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
-	ssize_t r;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return 0;
-	while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += (size_t)r;
-	close(fd);
-	buf[n] = '\0';
-	return n;
-}
-
 /* The kernel's name for a device it has no fixed rule for. */
 static int tty_from_sysfs(unsigned major, unsigned minor, char *out, size_t cap)
 {
@@ -130,7 +113,7 @@ static int tty_from_sysfs(unsigned major, unsigned minor, char *out, size_t cap)
 
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/uevent",
 		 major, minor);
-	if (!read_at(AT_FDCWD, path, buf, sizeof(buf)))
+	if (!wb_read_at(AT_FDCWD, path, buf, sizeof(buf)))
 		return -ENOENT;
 	/* uevent starts with MAJOR= and MINOR=, so DEVNAME follows a '\n'. */
 	name = strstr(buf, "\nDEVNAME=");
@@ -188,6 +171,18 @@ static int stat_field(const char **p, const char *end, long long *v)
 	return 0;
 }
 
+/* Field 22, starttime (clock ticks after boot), from just past field 7
+ * (tty_nr); 0 if it cannot be read. */
+static unsigned long long parse_start_time(const char *p, const char *end)
+{
+	long long v = 0;
+
+	for (int field = 8; field <= 22; field++)
+		if (stat_field(&p, end, &v) < 0)
+			return 0;
+	return v < 0 ? 0 : (unsigned long long)v;
+}
+
 int owners_parse_stat(const char *buf, size_t len, struct wb_owner *o)
 {
 	const char *lp, *rp = NULL, *p, *end = buf + len;
@@ -213,6 +208,7 @@ int owners_parse_stat(const char *buf, size_t len, struct wb_owner *o)
 	memcpy(o->comm, lp + 1, n);
 	o->comm[n] = '\0';
 	o->state = state;
+	o->start_time = parse_start_time(p, end);
 	o->ppid = (pid_t)ppid;
 	o->sid = (pid_t)sid;
 	owners_tty_name((int)tty, o->tty, sizeof(o->tty));
@@ -237,7 +233,7 @@ static char *read_cmdline(int piddir)
 {
 	/* One byte over the cap tells a cut from an exact fit. */
 	char *buf = xmalloc(CMDLINE_MAX + 4), *s;
-	size_t n = read_at(piddir, "cmdline", buf, CMDLINE_MAX + 2);
+	size_t n = wb_read_at(piddir, "cmdline", buf, CMDLINE_MAX + 2);
 
 	if (n > CMDLINE_MAX) {
 		memcpy(buf + CMDLINE_MAX, "...", 3);
@@ -254,7 +250,7 @@ static uid_t read_euid(int piddir)
 	char buf[STATUS_MAX], *p, *end;
 	unsigned long v;
 
-	if (!read_at(piddir, "status", buf, sizeof(buf)))
+	if (!wb_read_at(piddir, "status", buf, sizeof(buf)))
 		return (uid_t)-1;
 	p = strstr(buf, "\nUid:");
 	if (!p)
@@ -270,10 +266,10 @@ static void describe(int piddir, struct wb_owner *o)
 	size_t n;
 
 	o->uid = (uid_t)-1;
-	n = read_at(piddir, "stat", buf, sizeof(buf));
+	n = wb_read_at(piddir, "stat", buf, sizeof(buf));
 	owners_parse_stat(buf, n, o);
 	/* The comm file has the same bytes as stat; it wins if readable. */
-	n = read_at(piddir, "comm", buf, sizeof(o->comm) + 1);
+	n = wb_read_at(piddir, "comm", buf, sizeof(o->comm) + 1);
 	if (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	if (n && n < sizeof(o->comm))
@@ -504,11 +500,22 @@ static void *prefetch_main(void *arg)
 	return NULL;
 }
 
+/* The iterator names a task by its pid in the initial pid namespace;
+ * inside a container's, /proc counts in another, where the same numbers
+ * are other processes or none.  PROC_PID_INIT_INO (include/linux/
+ * proc_ns.h), the initial namespace's inode, has been fixed since v3.8. */
+static bool pids_global(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCU;
+}
+
 static bool bpf_wanted(void)
 {
 	const char *want = getenv("WHYBIND_OWNERS");
 
-	return !want || strcmp(want, "proc");
+	return (!want || strcmp(want, "proc")) && pids_global();
 }
 
 void owners_prefetch(void)
@@ -660,6 +667,8 @@ static void find_holders(struct walk *wk)
 		if (rc < 0 && want && !strcmp(want, "bpf"))
 			fprintf(stderr, "whybind: WHYBIND_OWNERS=bpf: the BPF iterator cannot be used (%s); walking /proc\n",
 				strerror(-rc));
+	} else if (want && !strcmp(want, "bpf")) {
+		fprintf(stderr, "whybind: WHYBIND_OWNERS=bpf: in a pid namespace of its own the BPF iterator's pids are not /proc's; walking /proc\n");
 	}
 	if (rc == 0) {
 		last_method = "bpf";

@@ -85,6 +85,7 @@ struct wb_owner {
 	char *cmdline;			/* argv joined by spaces; may be NULL */
 	uid_t uid;
 	char state;			/* /proc/PID/stat letter: R S D T t Z ... */
+	unsigned long long start_time;	/* stat's starttime: with pid, who */
 	pid_t ppid;
 	pid_t sid;			/* session leader (a stopped job's shell) */
 	char tty[32];			/* "pts/3", "tty1", or "" for none */
@@ -161,5 +162,9 @@ void socklist_free(struct wb_socklist *l);
  * meanwhile is acted on at the release. */
 void signals_hold(sigset_t *old);
 void signals_release(const sigset_t *old);
+
+/* Read at most cap - 1 bytes of a file (a /proc one: read to its end, not
+ * by its size) at dirfd/name, NUL-terminated; the length, 0 on failure. */
+size_t wb_read_at(int dirfd, const char *name, char *buf, size_t cap);
 
 #endif

@@ -71,6 +71,17 @@ static void test_parse_stat(void)
 	CHECK(stat_of("9 (\x1b[31mred\x07\xff\n) S 1 9 9 0 9", &o) == 0);
 	CHECK_STR(o.comm, "\x1b[31mred\x07\xff\n");
 
+	/* starttime, field 22, names the process with its pid; a line
+	 * cut before it still parses, with none. */
+	CHECK(stat_of("1 (bash) S 0 1 1 0 -1 4194560 1 2\n", &o) == 0 &&
+	      o.start_time == 0);
+	CHECK(stat_of("4242 (init (x)) S 1 4242 4242 0 -1 4194560 1033 0 0 0 "
+		      "2 3 0 0 20 0 1 0 123456789 10854400 1019 18446744073709551615\n",
+		      &o) == 0);
+	CHECK(o.start_time == 123456789ULL && o.sid == 4242);
+	CHECK(stat_of("9 (a) S 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 -5 0\n", &o) == 0 &&
+	      o.start_time == 0);
+
 	CHECK(stat_of("9 () Z 1 9 9 0\n", &o) == 0);
 	CHECK_STR(o.comm, "");
 	CHECK(o.state == 'Z');

@@ -57,10 +57,30 @@ static int predict(const struct wb_diagnosis *d)
 	return ok;
 }
 
+/* Many sockets, few processes: a process's origin is read once, then
+ * copied to its other sockets' owners (the origin fields end the struct). */
+#define ORIGIN_CACHE 64
+#define ORIGIN_OFF offsetof(struct wb_owner, unit)
+
+static void read_origin(struct wb_owner *o, const struct wb_owner **cache)
+{
+	const struct wb_owner **slot = &cache[(unsigned)o->pid % ORIGIN_CACHE];
+
+	if (*slot && (*slot)->pid == o->pid &&
+	    (*slot)->start_time == o->start_time) {
+		memcpy((char *)o + ORIGIN_OFF, (const char *)*slot + ORIGIN_OFF,
+		       sizeof(*o) - ORIGIN_OFF);
+		return;
+	}
+	origin_read(o);
+	*slot = o;
+}
+
 /* The dumped sockets: their owners, and whether each is in the way.
  * The details (options, origin) only for those that can be. */
 static int judge_sockets(struct wb_diagnosis *d)
 {
+	const struct wb_owner *cache[ORIGIN_CACHE] = { 0 };
 	int rc;
 
 	d->dumped = true;
@@ -74,7 +94,7 @@ static int judge_sockets(struct wb_diagnosis *d)
 			if (s->family != AF_UNIX)
 				owners_read_sockopts(s);
 			for (size_t j = 0; j < s->n_owners; j++)
-				origin_read(&s->owners[j]);
+				read_origin(&s->owners[j], cache);
 		}
 		s->blocks = conflict_blocks(&d->req, s, &s->why);
 	}

@@ -90,7 +90,8 @@ struct wb_owner {
 	pid_t sid;			/* session leader (a stopped job's shell) */
 	char tty[32];			/* "pts/3", "tty1", or "" for none */
 
-	/* Where it comes from (origin.c); "" where it cannot be told. */
+	/* Where it comes from (origin.c); "" where it cannot be told.
+	 * These fields end the struct: diagnose.c copies them as one. */
 	char unit[256];			/* innermost systemd .service or .scope */
 	bool user_unit;			/* under user@UID.service */
 	char runtime[16];		/* docker, podman, containerd, cri-o, lxc */

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Hostile and heavy holders: thousands of open files, a megabyte of
 # invalid UTF-8 as a command line, thousands of UDP sockets sharing one
-# port.  whybind finishes (within wb's 30 s), in bounded memory, with
+# port.  whybind finishes (within wb's timeout), in bounded memory, with
 # valid output.  (This machine's RLIMIT_NOFILE hard limit is 20000 and
-# cannot be raised here: the issue's 100 000 files and 65 535 sockets are
-# scaled to what fits.)
+# cannot be raised without CAP_SYS_RESOURCE: one process holds as many
+# files as that allows, not 100 000.)
 . "${TESTLIB:?run from make check}"
 ports P Q R
 # Memory bounds, four times as loose in the sanitizer build.
@@ -12,7 +12,7 @@ scale=1
 ldd "$WHYBIND" 2>/dev/null | grep -q libasan && scale=4
 max=$(ulimit -Hn)
 ulimit -n "$max"
-nfiles=$((max - 1000)) nsocks=$((max - 1000))
+nfiles=$((max - 1000))
 
 fixture listen 0.0.0.0 "$P" fds="$nfiles" comm=manyfiles
 wb --json "$P"
@@ -24,7 +24,7 @@ chunk=$(head -c 100000 /dev/zero | tr '\0' '\377')$'\x1b[2J\x07'
 args=()
 for i in 1 2 3 4 5 6 7 8 9 10; do args+=("$chunk"); done
 fixture listen 0.0.0.0 "$Q" comm=bigcmd -- "${args[@]}"
-/usr/bin/time -f %M -o "$WB_TMP/rss" "$WHYBIND" --json "$Q" >"$WB_OUT" 2>"$WB_ERR"
+/usr/bin/time -f %M -o "$WB_TMP/rss" timeout -k 2 30 "$WHYBIND" --json "$Q" >"$WB_OUT" 2>"$WB_ERR"
 RC=$?
 expect_rc 1
 check "the JSON is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$WB_OUT" -o /dev/null
@@ -36,18 +36,31 @@ wb "$Q"
 expect_rc 1
 check "no raw control byte on the terminal" is_clean_text "$WB_OUT"
 
-# Thousands of UDP sockets with SO_REUSEPORT on one port, one process.
-fixture udp 0.0.0.0 "$R" reuseport count="$nsocks"
-/usr/bin/time -f %M -o "$WB_TMP/rss" "$WHYBIND" -q -u "$R"
+# 65 535 UDP sockets on one port, the most a port can have: SO_REUSEPORT
+# groups of at most 32 768 (the kernel's sock_reuseport cannot grow past
+# that), so two, on 0.0.0.0 and 127.0.0.1, held by four processes (the
+# descriptor limit).
+holders=()
+for a in 0.0.0.0:16384 0.0.0.0:16384 127.0.0.1:16384 127.0.0.1:16383; do
+	fixture udp "${a%:*}" "$R" reuseport count="${a#*:}"
+	holders+=("$FIX_PID")
+done
+nsocks=65535
+check "$nsocks sockets on port $R" test "$(ss -Hua "( sport = :$R )" | wc -l)" = "$nsocks"
+WB_TIMEOUT=$((60 * scale))
+/usr/bin/time -f %M -o "$WB_TMP/rss" timeout -k 2 "$WB_TIMEOUT" "$WHYBIND" -q -u "$R"
 RC=$?
 expect_rc 1
-/usr/bin/time -f %M -o "$WB_TMP/rss2" "$WHYBIND" --json -u "$R" >"$WB_OUT" 2>"$WB_ERR"
+/usr/bin/time -f %M -o "$WB_TMP/rss2" timeout -k 2 "$WB_TIMEOUT" "$WHYBIND" --json -u "$R" >"$WB_OUT" 2>"$WB_ERR"
 RC=$?
 expect_rc 1
 jeq '.conflicts | length' "$nsocks"
-jqt ".conflicts | map(.owners[0].pid) | unique == [$FIX_PID]"
+jqt ".conflicts | map(.owners[0].pid) | unique == ($(printf '%s\n' "${holders[@]}" | sort -n | jq -sc .))"
 echo "# $nsocks sockets: peak RSS $(tail -1 "$WB_TMP/rss") KiB quiet, $(tail -1 "$WB_TMP/rss2") KiB with JSON"
-check "peak RSS under $((512 * scale)) MiB for $nsocks sockets" \
-	test "$(tail -1 "$WB_TMP/rss2")" -lt $((524288 * scale))
-wb -R -u "$R"
+check "peak RSS under $((256 * scale)) MiB for $nsocks sockets, quiet" \
+	test "$(tail -1 "$WB_TMP/rss")" -lt $((262144 * scale))
+check "peak RSS under $((1024 * scale)) MiB for $nsocks sockets, with JSON" \
+	test "$(tail -1 "$WB_TMP/rss2")" -lt $((1048576 * scale))
+# The group on 127.0.0.1 has room for one more (32 767 of 32 768).
+wb -R -u "127.0.0.1:$R"
 expect_rc 0

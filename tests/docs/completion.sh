@@ -4,38 +4,10 @@
 # exactly the options of --help and useful values; the zsh and fish files
 # parse, and fish offers every option too.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-set -u
-
-if [ -n "${TESTLIB:-}" ]; then
-	srcdir=$(cd "$(dirname "$TESTLIB")/.." && pwd)
-else
-	srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-fi
+. "$(dirname "$0")/common.sh"
 comp=$srcdir/completions
-: "${WHYBIND:?run from make check (WHYBIND is the binary)}"
 
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-fail() {
-	echo "FAIL: $*" >&2
-	failed=1
-}
-missing_tool() {
-	# In CI a check that cannot run has failed.
-	if [ "${CI:-}" = true ]; then
-		fail "$1 is not installed"
-	else
-		echo "SKIP part: $1 is not installed" >&2
-	fi
-}
-
-# The options of --help (option column only), long and short.
-"$WHYBIND" --help >"$tmp/help" 2>&1 || fail "whybind --help exits $?"
-sed -n 's/^ \{1,6\}\(-[^-], \)\{0,1\}\(--[a-z0-9][a-z0-9-]*\).*/\2/p' \
-	"$tmp/help" | sort -u >"$tmp/help.long"
-sed -n 's/^ \{1,6\}\(-[^- ]\)[, ].*/\1/p' "$tmp/help" | sort -u >"$tmp/help.short"
-[ -s "$tmp/help.long" ] || fail "no long options in whybind --help"
+help_options
 
 # A socket file for the file name completion, a fake ss and ip so that the
 # ports and namespaces offered do not depend on this host.

@@ -1,45 +1,12 @@
 #!/bin/sh
 # The man page documents exactly the options of --help, carries the
 # program's version, and renders with no warnings.
-set -u
-
-# The source tree (read-only under distcheck): from $TESTLIB, or from $0.
-if [ -n "${TESTLIB:-}" ]; then
-	srcdir=$(cd "$(dirname "$TESTLIB")/.." && pwd)
-else
-	srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-fi
+. "$(dirname "$0")/common.sh"
 man1=$srcdir/man/whybind.1
-: "${WHYBIND:?run from make check (WHYBIND is the binary)}"
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-fail() {
-	echo "FAIL: $*" >&2
-	failed=1
-}
-missing_tool() {
-	# In CI a check that cannot run has failed.
-	if [ "${CI:-}" = true ]; then
-		fail "$1 is not installed"
-	else
-		echo "SKIP part: $1 is not installed" >&2
-	fi
-}
 
 [ -r "$man1" ] || { echo "FAIL: no $man1" >&2; exit 1; }
 
-# The options --help lists: "  -n, --netns=NAME  text", "      --fix  text",
-# "  -4  text".  Only the option column counts, not the descriptions.
-"$WHYBIND" --help >"$tmp/help" 2>"$tmp/help.err"
-rc=$?
-[ "$rc" -eq 0 ] || fail "whybind --help exits $rc, want 0: $(cat "$tmp/help.err")"
-[ -s "$tmp/help" ] || fail "whybind --help prints nothing on stdout"
-sed -n 's/^ \{1,6\}\(-[^-], \)\{0,1\}\(--[a-z0-9][a-z0-9-]*\).*/\2/p' \
-	"$tmp/help" | sort -u >"$tmp/help.long"
-sed -n 's/^ \{1,6\}\(-[^- ]\)[, ].*/\1/p' "$tmp/help" | sort -u >"$tmp/help.short"
-[ -s "$tmp/help.long" ] || fail "no long options found in --help"
+help_options
 
 # The options the man page documents: the tags (.TP's next line) of the
 # OPTIONS section, with roff's \- made plain.

@@ -283,7 +283,7 @@ static void gather_error_facts(struct wb_diagnosis *d)
 		gather_host_addrs(d);
 }
 
-int diagnose(struct wb_diagnosis *d, const struct wb_diag_opts *o)
+static int diagnose_once(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 {
 	bool udp_reuse = d->req.protocol == IPPROTO_UDP &&
 			 (d->req.reuseaddr || d->req.reuseport);
@@ -319,6 +319,58 @@ int diagnose(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 	gather_error_facts(d);
 	verdict_make(d);
 	return 0;
+}
+
+/* A socket some process held at the dump, whose holder the walk then did
+ * not find, and which a new dump no longer shows: it closed (its process
+ * exited, or closed it) while we looked.  What we saw is out of date. */
+static bool held_socket_vanished(const struct wb_diagnosis *d)
+{
+	struct wb_socklist now = { 0 };
+	bool vanished = false;
+	int dumped = -1;		/* the protocol `now` holds */
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (!s->inode || s->n_owners || !s->owners_visible)
+			continue;
+		if (dumped != s->protocol) {
+			int rc;
+
+			socklist_free(&now);
+			rc = d->req.addr.family == AF_UNIX
+				? unix_dump_bound(&d->req.target,
+					d->file_known ? &d->file : NULL, &now)
+				: diag_dump_port(s->protocol, d->req.port, &now, NULL);
+			if (rc < 0)
+				break;
+			dumped = s->protocol;
+		}
+		vanished = true;
+		for (size_t j = 0; j < now.n && vanished; j++)
+			vanished = now.v[j].inode != s->inode;
+		if (vanished)
+			break;
+	}
+	socklist_free(&now);
+	return vanished;
+}
+
+/* The sockets change while we look: a holder that exits between the dump
+ * and the owners' walk leaves a verdict about a socket that is gone.
+ * Then look again, a few times at most. */
+#define DIAGNOSE_TRIES 3
+
+int diagnose(struct wb_diagnosis *d, const struct wb_diag_opts *o)
+{
+	for (int i = 1;; i++) {
+		int rc = diagnose_once(d, o);
+
+		if (rc < 0 || i == DIAGNOSE_TRIES || !held_socket_vanished(d))
+			return rc;
+		diagnosis_reset(d);
+	}
 }
 
 void diagnosis_reset(struct wb_diagnosis *d)

@@ -16,14 +16,15 @@ jqt '.wait.timed_out == false and .bind.ok == true'
 jqt '.wait.waited_ms < 30000'
 
 # Never a busy poll: while a TIME_WAIT holds the port, a 2 s wait makes a
-# handful of poll() calls (one per countdown second or safety re-check),
-# not one per few milliseconds.
+# handful of poll() calls (one per countdown second or safety re-check,
+# one per late destroy broadcast of its own probe, ignored), not one per
+# few milliseconds (a busy loop made 226).
 fixture timewait 127.0.0.1 "$Q"
 strace -f -qq -e trace=poll,ppoll -o "$WB_TMP/strace" "$WHYBIND" -q --wait=2 "$Q"
 rc=$?
 check "--wait=2 on a TIME_WAIT timed out (exit 1)" test "$rc" = 1
 polls=$(grep -c 'poll(' "$WB_TMP/strace")
-check "a few poll() calls while waiting, not a busy loop ($polls)" test "$polls" -ge 1 -a "$polls" -le 6
+check "a few poll() calls while waiting, not a busy loop ($polls)" test "$polls" -ge 1 -a "$polls" -le 12
 
 # A stale socket file removed while whybind waits.
 fixture unixstale "$WB_TMP/app.sock" stream

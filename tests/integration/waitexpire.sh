@@ -33,5 +33,9 @@ jqt '.wait.timed_out == false and .bind.ok == true and .verdict.cause == "free"'
 check "did not end before the socket did ($took >= $gone - 200 ms)" test "$took" -ge $((gone - 200))
 check "woke soon after it ($took <= $gone + 1500 ms)" test "$took" -le $((gone + 1500))
 polls=$(grep -c 'poll(' "$WB_TMP/strace")
-check "about one poll() a second, no busy loop ($polls)" test "$polls" -le $((left / 1000 + 10))
+# One poll() per second's re-check, and one more when the destroy
+# broadcast of whybind's own probe socket comes in after it (ignored):
+# at most a few a second, where a busy loop makes thousands.
+check "a few poll() calls a second, no busy loop ($polls in $took ms)" \
+	test "$polls" -le $((3 * took / 1000 + 5))
 check "nothing left on port $P" test -z "$(ss -Htan "( sport = :$P )")"

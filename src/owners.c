@@ -626,7 +626,8 @@ static int find_by_bpf(struct walk *wk)
 	}
 	if (rc < 0)
 		return rc;
-	qsort(hits, n_hits, sizeof(*hits), cmp_hit);
+	if (n_hits)		/* hits may be NULL then */
+		qsort(hits, n_hits, sizeof(*hits), cmp_hit);
 	while (i < n_hits) {
 		struct proc p = { .pid = hits[i].pid };
 		char name[16];

@@ -254,6 +254,14 @@ sock_inode() {
 	esac
 }
 
+# under_ptrace TRACER ARG...: run a tracer (strace, gdb) on whybind.
+# LeakSanitizer cannot work under ptrace: it is off for that run in the
+# sanitizer build (it would fail whybind with exit 1, which some tests
+# expect for other reasons).
+under_ptrace() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
+}
+
 # wb ARG...: run whybind (30 s at most); sets RC, OUT and ERR, and keeps
 # the exact bytes in $WB_OUT and $WB_ERR.
 WB_OUT="$WB_TMP/out" WB_ERR="$WB_TMP/err"

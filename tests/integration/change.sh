@@ -16,9 +16,7 @@ stopped_run() {
 	rm -f "$WB_TMP/at-break" "$WB_TMP/go"
 	mkfifo "$WB_TMP/go" || fatal "mkfifo"
 	exec {go}<>"$WB_TMP/go"
-	# (LeakSanitizer cannot work under ptrace.)
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-	gdb -batch -nx -ex 'set breakpoint pending on' -ex 'break owners_find' \
+	under_ptrace gdb -batch -nx -ex 'set breakpoint pending on' -ex 'break owners_find' \
 		-ex "run $* >$WB_OUT 2>$WB_ERR" \
 		-ex "shell touch $WB_TMP/at-break; read x <$WB_TMP/go" \
 		-ex 'delete' -ex 'continue' --args "$WHYBIND" >"$WB_TMP/gdb.log" 2>&1 &

@@ -19,9 +19,13 @@ traced_interrupt() {
 	shift
 	: >"$TRACE"
 	LAST="strace ${sargs[*]} whybind $*"
-	# A background job starts with SIGINT ignored: env restores it.
+	# A background job starts with SIGINT ignored: env restores it (and
+	# turns LeakSanitizer off, as under_ptrace does; strace must be $!'s
+	# child, not a function's).
 	strace -qq -o "$TRACE" "${sargs[@]}" \
-		env --default-signal=INT "$WHYBIND" "$@" \
+		env --default-signal=INT \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		"$WHYBIND" "$@" \
 		>"$WB_OUT" 2>"$WB_ERR" </dev/null &
 	st=$!
 	for i in $(seq 400); do

@@ -38,10 +38,7 @@ check "it says why not BPF" grep -q "pid namespace of its own" "$WB_ERR"
 # without forking (a fork would take the pid meant for the newcomer).
 mkfifo "$WB_TMP/go" || fatal "mkfifo"
 exec {go}<>"$WB_TMP/go"
-# (LeakSanitizer cannot work under ptrace: off for this run in the
-# sanitizer build.)
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-gdb -batch -nx -ex 'set breakpoint pending on' -ex 'break origin_read' \
+under_ptrace gdb -batch -nx -ex 'set breakpoint pending on' -ex 'break origin_read' \
 	-ex "run --json $P >$WB_OUT 2>$WB_ERR" \
 	-ex "shell touch $WB_TMP/at-break; read x <$WB_TMP/go" \
 	-ex 'delete' -ex 'continue' --args "$WHYBIND" >"$WB_TMP/gdb.log" 2>&1 &

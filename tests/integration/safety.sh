@@ -57,7 +57,7 @@ for args in "$P" "-r $P" "-R $P" "-v $P" "--json $P" "-6 $P" "--no-probe $P" \
 	"--wait=1 $P" "--fix $P" "$WB_TMP/live.sock" "-u @wbsafety-$$" "@wbsafety-$$" \
 	"--json -v --no-probe -u $Q"; do
 	# shellcheck disable=SC2086
-	strace -f -qq -e trace=$CALLS -o "$WB_TMP/st" "$WHYBIND" -q $args
+	under_ptrace strace -f -qq -e trace=$CALLS -o "$WB_TMP/st" "$WHYBIND" -q $args
 	rc=$?
 	runs=$((runs + 1))
 	probes=$((probes + $(grep -c 'bind([0-9]*, {sa_family=AF_INET' "$WB_TMP/st")))

@@ -20,7 +20,7 @@ jqt '.wait.waited_ms < 30000'
 # one per late destroy broadcast of its own probe, ignored), not one per
 # few milliseconds (a busy loop made 226).
 fixture timewait 127.0.0.1 "$Q"
-strace -f -qq -e trace=poll,ppoll -o "$WB_TMP/strace" "$WHYBIND" -q --wait=2 "$Q"
+under_ptrace strace -f -qq -e trace=poll,ppoll -o "$WB_TMP/strace" "$WHYBIND" -q --wait=2 "$Q"
 rc=$?
 check "--wait=2 on a TIME_WAIT timed out (exit 1)" test "$rc" = 1
 polls=$(grep -c 'poll(' "$WB_TMP/strace")

@@ -19,7 +19,7 @@ start=$(date +%s%N)
 ( while [ -n "$(ss -Htan state time-wait "( sport = :$P )")" ]; do sleep 0.1; done
   date +%s%N >"$WB_TMP/gone" ) &
 watcher=$!
-strace -qq -e trace=poll,ppoll -o "$WB_TMP/strace" -- "$WHYBIND" --json --wait=80 "$P" \
+under_ptrace strace -qq -e trace=poll,ppoll -o "$WB_TMP/strace" -- "$WHYBIND" --json --wait=80 "$P" \
 	>"$WB_OUT" 2>"$WB_ERR"
 RC=$?
 LAST="whybind --json --wait=80 $P"

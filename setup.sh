@@ -12,11 +12,11 @@ set -eu
 cd "$(dirname "$0")"
 
 # Build: toolchain, libraries. Tests: jq, iproute2, util-linux (unshare,
-# setpriv), procps. Docs and packaging checks: man-db, groff, zsh, fish,
+# setpriv), procps, time (peak RSS). Docs and packaging checks: man-db, groff, zsh, fish,
 # bash-completion, debhelper, lintian; strace, gdb and valgrind drive the
 # safety, interruption and pid-reuse tests; clang the fuzzers.
 DEPS="build-essential autoconf automake pkg-config libmnl-dev libjansson-dev
-jq iproute2 util-linux procps psmisc man-db groff-base bash-completion zsh fish
+jq iproute2 util-linux procps psmisc time man-db groff-base bash-completion zsh fish
 debhelper lintian dpkg-dev strace gdb valgrind clang libclang-rt-14-dev"
 
 deps() {

@@ -61,6 +61,8 @@ static int predict(const struct wb_diagnosis *d)
  * copied to its other sockets' owners (the origin fields end the struct). */
 #define ORIGIN_CACHE 64
 #define ORIGIN_OFF offsetof(struct wb_owner, unit)
+_Static_assert(offsetof(struct wb_owner, cmdline) < ORIGIN_OFF,
+	       "the copied fields hold no pointer");
 
 static void read_origin(struct wb_owner *o, const struct wb_owner **cache)
 {

@@ -288,9 +288,9 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 
 /* --fix: the only safe fix for an inet port is destroying TIME_WAIT
  * sockets, and only when nothing else is in the way. */
-/* Why the kernel's socket tables could not be read: no answer rather
- * than half of one. */
-static const char *dump_error(int rc)
+/* Why no diagnosis could be made (exit 3): mostly, why the kernel's
+ * socket tables could not be read; no answer rather than half of one. */
+static const char *failure_text(int rc)
 {
 	static char msg[160];
 
@@ -298,21 +298,20 @@ static const char *dump_error(int rc)
 	case EPERM:
 	case EACCES:
 		return "cannot ask the kernel about sockets: permission denied";
-	case EAGAIN:
+	case WB_EDUMP_INTR:
 		snprintf(msg, sizeof(msg), "the socket table changed during "
 			 "each of %d dumps; no partial answer given: try again",
 			 WB_DUMP_TRIES);
 		return msg;
-	case ETIMEDOUT:
+	case WB_EDUMP_TIMEOUT:
 		snprintf(msg, sizeof(msg), "the kernel did not answer the "
 			 "socket dump within %d s", WB_DUMP_TIMEOUT_S);
 		return msg;
-	case ENOENT:
+	case WB_EDUMP_NOPROTO:
 		return "this kernel has no sock_diag handler for the protocol "
 		       "(modules inet_diag, tcp_diag, udp_diag, unix_diag)";
 	}
-	snprintf(msg, sizeof(msg), "cannot ask the kernel about the port's "
-		 "sockets (sock_diag): %s", strerror(-rc));
+	snprintf(msg, sizeof(msg), "cannot diagnose: %s", strerror(-rc));
 	return msg;
 }
 
@@ -611,7 +610,7 @@ int main(int argc, char **argv)
 			rc = wait_until_free(&d[i], &o);
 
 		if (rc < 0) {
-			status = fail(EXIT_FAILED, NULL, dump_error(rc));
+			status = fail(EXIT_FAILED, NULL, failure_text(rc));
 			goto out;
 		}
 		if (d[i].ok != WB_YES)

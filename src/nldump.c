@@ -95,12 +95,14 @@ static int receive(struct mnl_socket *nl, char *buf, unsigned int seq,
 {
 	unsigned int portid = mnl_socket_get_portid(nl);
 	ssize_t len;
-	int rc;
+	int rc = MNL_CB_OK;
 
 	do {
 		len = mnl_socket_recvfrom(nl, buf, DUMP_BUF);
+		if (len < 0 && errno == EINTR)
+			continue;	/* a signal (--wait's handler), not the dump */
 		if (len < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+			return errno == EAGAIN ? -WB_EDUMP_TIMEOUT : -errno;
 		/* Checks sequence and port id; NLM_F_DUMP_INTR gives EINTR. */
 		rc = mnl_cb_run2(buf, len, seq, portid, data_cb, r,
 				 ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
@@ -144,8 +146,10 @@ int wb_dump_run(const struct wb_dump *d)
 			return 0;
 		if (d->reset)
 			d->reset(d->arg);
+		if (rc == -ENOENT)
+			return -WB_EDUMP_NOPROTO;
 		if (rc != -EINTR && rc != -ENOBUFS)
 			return rc;
 	}
-	return -EAGAIN;
+	return -WB_EDUMP_INTR;
 }

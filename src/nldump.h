@@ -25,8 +25,16 @@ struct wb_dump {
 	void *arg;
 };
 
-/* 0, or -errno (-EAGAIN: interrupted every time; -ETIMEDOUT; -EBADMSG; or
- * the error the kernel answered, e.g. -ENOENT without a diag module). */
+/* Failures only a dump has, as negative values beyond errno's range, so
+ * that a message can name them and no other error is taken for them. */
+enum {
+	WB_EDUMP_INTR = 4096,	/* interrupted or overrun every time */
+	WB_EDUMP_TIMEOUT,	/* no answer in WB_DUMP_TIMEOUT_S */
+	WB_EDUMP_NOPROTO,	/* no sock_diag handler (ENOENT from the kernel) */
+};
+
+/* 0, or -WB_EDUMP_*, or -errno (-EBADMSG, or another error the kernel
+ * answered). */
 int wb_dump_run(const struct wb_dump *d);
 
 #endif

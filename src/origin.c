@@ -183,12 +183,26 @@ static size_t read_comm(pid_t pid, char *buf, size_t cap)
 	return n;
 }
 
+/* Is pid a process that started no later than `when`?  A session leader
+ * is older than its members: a younger one at that pid is another. */
+static bool started_by(pid_t pid, unsigned long long when)
+{
+	struct wb_owner p = { 0 };
+	char path[32], buf[1024];
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = wb_read_at(AT_FDCWD, path, buf, sizeof(buf));
+	return owners_parse_stat(buf, n, &p) == 0 && p.start_time &&
+	       p.start_time <= when;
+}
+
 static void read_leader(struct wb_owner *o)
 {
 	char buf[64];
 	size_t n;
 
-	if (o->sid <= 0 || o->sid == o->pid)
+	if (o->sid <= 0 || o->sid == o->pid || !started_by(o->sid, o->start_time))
 		return;
 	n = read_comm(o->sid, buf, sizeof(buf));
 	copy(o->leader_comm, sizeof(o->leader_comm), buf, n);

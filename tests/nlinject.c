@@ -138,9 +138,13 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		return real_recvmsg(fd, msg, flags);
 	if (is_mode("hang")) {
 		/* Swallow the answer until the receive timeout ends it. */
+		int err;
+
 		while ((n = real_recvmsg(fd, msg, flags)) >= 0)
 			fds[fd].part++;
+		err = errno;
 		note("hang", fd);
+		errno = err;
 		return n;
 	}
 	n = real_recvmsg(fd, msg, flags);

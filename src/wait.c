@@ -24,6 +24,10 @@
 #define RECHECK_MS 100
 /* With them, re-check now and then all the same. */
 #define SAFETY_MS 1000
+/* A TIME_WAIT past its time: the kernel's timer wheel fires a 60 s timer
+ * up to seconds late, and its end broadcasts nothing; re-check this often
+ * until it is gone, so the port is seen free within 100 ms. */
+#define OVERDUE_MS 50
 
 int64_t wait_now_ms(void)
 {
@@ -127,18 +131,26 @@ static int open_pidfds(const struct wb_diagnosis *d, struct pollfd *p, int n)
 	return n;
 }
 
+/* When the last TIME_WAIT in the way should end.  inet_diag shows a
+ * timer that is due but has not fired as 0 ms left. */
 static int64_t time_wait_expiry(const struct wb_diagnosis *d, int64_t now)
 {
 	uint32_t max = 0;
+	bool any = false;
 
 	for (size_t i = 0; i < d->socks.n; i++) {
 		const struct wb_sock *s = &d->socks.v[i];
 
 		if (s->blocks != WB_NO && s->protocol == IPPROTO_TCP &&
-		    s->state == WB_TCP_TIME_WAIT && s->expires_ms > max)
-			max = s->expires_ms;
+		    s->state == WB_TCP_TIME_WAIT) {
+			any = true;
+			if (s->expires_ms > max)
+				max = s->expires_ms;
+		}
 	}
-	return max ? now + max + 10 : INT64_MAX;
+	if (!any)
+		return INT64_MAX;
+	return max ? now + max + 10 : now + OVERDUE_MS;
 }
 
 static void draw(FILE *f, const struct wb_diagnosis *d, int64_t left_ms)

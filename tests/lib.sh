@@ -262,6 +262,37 @@ under_ptrace() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
 }
 
+# held_at FUNCTION THEN ARG...: whybind ARG... under gdb, stopped at the
+# C function FUNCTION while the shell function THEN runs, then let go.
+# Sets RC and OUT as wb does.  The shell gdb runs at the breakpoint waits
+# on a fifo without forking, so THEN may count on the next pid.
+held_at() {
+	local func=$1 then=$2 i gdb go
+	shift 2
+	rm -f "$WB_TMP/at-break" "$WB_TMP/go"
+	mkfifo "$WB_TMP/go" || fatal "mkfifo"
+	exec {go}<>"$WB_TMP/go"
+	under_ptrace gdb -batch -nx -ex 'set breakpoint pending on' -ex "break $func" \
+		-ex "run $* >$WB_OUT 2>$WB_ERR" \
+		-ex "shell touch $WB_TMP/at-break; read x <$WB_TMP/go" \
+		-ex 'delete' -ex 'continue' --args "$WHYBIND" >"$WB_TMP/gdb.log" 2>&1 &
+	gdb=$!
+	for ((i = 0; i < 400; i++)); do
+		[ -e "$WB_TMP/at-break" ] && break
+		kill -0 "$gdb" 2>/dev/null || fatal "gdb ended: $(cat "$WB_TMP/gdb.log")"
+		sleep 0.05
+	done
+	[ -e "$WB_TMP/at-break" ] || fatal "whybind never reached $func: $(cat "$WB_TMP/gdb.log")"
+	"$then"
+	echo go >&"$go"
+	exec {go}>&-
+	wait "$gdb"
+	RC=$(sed -n 's/.*exited with code 0*\([0-9]*\)\]$/\1/p; s/.*exited normally\]$/0/p' "$WB_TMP/gdb.log")
+	LAST="gdb whybind $* (held at $func while $then ran)"
+	OUT=$(cat "$WB_OUT")
+	echo "# ran: $LAST -> exit $RC"
+}
+
 # wb ARG...: run whybind (30 s at most); sets RC, OUT and ERR, and keeps
 # the exact bytes in $WB_OUT and $WB_ERR.
 WB_OUT="$WB_TMP/out" WB_ERR="$WB_TMP/err"

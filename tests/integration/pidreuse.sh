@@ -34,37 +34,21 @@ expect_rc 1
 jeq '.conflicts[0].owners[0] | {pid, comm}' "{pid: $old, comm: \"holder\"}"
 check "it says why not BPF" grep -q "pid namespace of its own" "$WB_ERR"
 
-# Stopped at origin_read(); the shell gdb runs there waits on a fifo
-# without forking (a fork would take the pid meant for the newcomer).
-mkfifo "$WB_TMP/go" || fatal "mkfifo"
-exec {go}<>"$WB_TMP/go"
-under_ptrace gdb -batch -nx -ex 'set breakpoint pending on' -ex 'break origin_read' \
-	-ex "run --json $P >$WB_OUT 2>$WB_ERR" \
-	-ex "shell touch $WB_TMP/at-break; read x <$WB_TMP/go" \
-	-ex 'delete' -ex 'continue' --args "$WHYBIND" >"$WB_TMP/gdb.log" 2>&1 &
-gdb=$!
-for i in $(seq 400); do
-	[ -e "$WB_TMP/at-break" ] && break
-	kill -0 "$gdb" 2>/dev/null || fatal "gdb ended: $(cat "$WB_TMP/gdb.log")"
-	sleep 0.05
-done
-[ -e "$WB_TMP/at-break" ] || fatal "whybind never reached origin_read: $(cat "$WB_TMP/gdb.log")"
-
-kill -KILL "$old"
-wait "$old" 2>/dev/null
-wait_gone "$old"
-echo $((old - 1)) >/proc/sys/kernel/ns_last_pid
-sleep 1000 &
-new=$!
-FIXTURES+=("$new")
-[ "$new" = "$old" ] || fatal "the freed pid $old went to $new"
-cgroup_put "$new" "$root" "$TOP/new.service"
-echo "# pid $old: the holder (old.service) exited; now a sleep in new.service"
-echo go >&"$go"
-wait "$gdb"
-RC=$(sed -n 's/.*exited with code 0*\([0-9]*\)\]$/\1/p' "$WB_TMP/gdb.log")
-LAST="gdb whybind --json $P (stopped at origin_read)"
-OUT=$(cat "$WB_OUT")
+# Held at origin_read() while the holder dies and its pid is handed on
+# (nothing may fork between the write to ns_last_pid and the sleep).
+hand_over() {
+	kill -KILL "$old"
+	wait "$old" 2>/dev/null
+	wait_gone "$old"
+	echo $((old - 1)) >/proc/sys/kernel/ns_last_pid
+	sleep 1000 &
+	new=$!
+	FIXTURES+=("$new")
+	[ "$new" = "$old" ] || fatal "the freed pid $old went to $new"
+	cgroup_put "$new" "$root" "$TOP/new.service"
+	echo "# pid $old: the holder (old.service) exited; now a sleep in new.service"
+}
+held_at origin_read hand_over --json "$P"
 expect_rc 1
 jeq '.conflicts[0].owners[0].pid' "$old"
 jqt '.conflicts[0].owners[0].unit != "new.service"'

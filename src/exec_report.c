@@ -260,16 +260,6 @@ static void unhold_owners(struct wb_diagnosis *d)
 	}
 }
 
-static bool want_color(int color)
-{
-	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
-
-	if (color != WB_UNKNOWN)
-		return color == WB_YES;
-	return isatty(STDERR_FILENO) && !(no && *no) &&
-	       !(term && strcmp(term, "dumb") == 0);
-}
-
 static json_t *jexec(const struct wb_exec_bind *b, const struct procinfo *p,
 		     const char *where, int64_t held_ms)
 {
@@ -317,7 +307,7 @@ static void write_text(FILE *f, const struct wb_exec_bind *b, const struct proci
 		       const char *where, const struct wb_diagnosis *d,
 		       const char *why, const struct wb_exec_opts *o)
 {
-	struct wb_report_opts ro = { .color = want_color(o->color),
+	struct wb_report_opts ro = { .color = report_want_color(o->color, STDERR_FILENO),
 				     .verbose = o->dopts.verbose };
 	char *comm = wb_escape_str(p->comm, WB_ESC_TERM), *body = NULL, *line, *end;
 	size_t len = 0;

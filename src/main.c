@@ -260,34 +260,6 @@ static int fail(enum exit_status status, const char *arg, const char *msg)
 	return status;
 }
 
-static bool want_color(int color)
-{
-	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
-
-	if (color != WB_UNKNOWN)
-		return color == WB_YES;
-	return isatty(STDOUT_FILENO) && !(no && *no) &&
-	       !(term && strcmp(term, "dumb") == 0);
-}
-
-static bool only_time_wait(const struct wb_diagnosis *d)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
-
-		if (s->blocks == WB_NO)
-			continue;
-		if (s->protocol != IPPROTO_TCP || s->state != WB_TCP_TIME_WAIT)
-			return false;
-		n++;
-	}
-	return n > 0;
-}
-
-/* --fix: the only safe fix for an inet port is destroying TIME_WAIT
- * sockets, and only when nothing else is in the way. */
 /* Why no diagnosis could be made (exit 3): mostly, why the kernel's
  * socket tables could not be read; no answer rather than half of one. */
 static const char *failure_text(int rc)
@@ -313,6 +285,24 @@ static const char *failure_text(int rc)
 	}
 	snprintf(msg, sizeof(msg), "cannot diagnose: %s", strerror(-rc));
 	return msg;
+}
+
+/* --fix: the only safe fix for an inet port is destroying TIME_WAIT
+ * sockets, and only when nothing else is in the way. */
+static bool only_time_wait(const struct wb_diagnosis *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (s->blocks == WB_NO)
+			continue;
+		if (s->protocol != IPPROTO_TCP || s->state != WB_TCP_TIME_WAIT)
+			return false;
+		n++;
+	}
+	return n > 0;
 }
 
 /* After a fix: probe again, unless it failed; keep what was done. */
@@ -616,7 +606,7 @@ int main(int argc, char **argv)
 		if (d[i].ok != WB_YES)
 			status = EXIT_BLOCKED;
 	}
-	ro.color = want_color(o.color);
+	ro.color = report_want_color(o.color, STDOUT_FILENO);
 	ro.verbose = o.dopts.verbose;
 	ro.host = n > 1 ? o.target : NULL;
 	ro.netns = o.netns;

@@ -183,18 +183,26 @@ static size_t read_comm(pid_t pid, char *buf, size_t cap)
 	return n;
 }
 
+/* The start time in the stat file at dirfd/name; 0 if unreadable. */
+static unsigned long long start_time_at(int dirfd, const char *name)
+{
+	struct wb_owner p = { 0 };
+	char buf[1024];
+	size_t n = wb_read_at(dirfd, name, buf, sizeof(buf));
+
+	return owners_parse_stat(buf, n, &p) == 0 ? p.start_time : 0;
+}
+
 /* Is pid a process that started no later than `when`?  A session leader
  * is older than its members: a younger one at that pid is another. */
 static bool started_by(pid_t pid, unsigned long long when)
 {
-	struct wb_owner p = { 0 };
-	char path[32], buf[1024];
-	size_t n;
+	char path[32];
+	unsigned long long t;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	n = wb_read_at(AT_FDCWD, path, buf, sizeof(buf));
-	return owners_parse_stat(buf, n, &p) == 0 && p.start_time &&
-	       p.start_time <= when;
+	t = start_time_at(AT_FDCWD, path);
+	return t && t <= when;
 }
 
 static void read_leader(struct wb_owner *o)
@@ -230,18 +238,16 @@ static void read_tracer(int piddir, struct wb_owner *o)
  * the directory, once open, stays that process's or fails. */
 static int open_same_process(const struct wb_owner *o)
 {
-	struct wb_owner now = { 0 };
-	char path[32], buf[1024];
-	size_t n;
+	char path[32];
+	unsigned long long t;
 	int dirfd;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)o->pid);
 	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -1;
-	n = wb_read_at(dirfd, "stat", buf, sizeof(buf));
-	if (owners_parse_stat(buf, n, &now) < 0 ||
-	    now.start_time != o->start_time) {
+	t = start_time_at(dirfd, "stat");
+	if (!t || t != o->start_time) {
 		close(dirfd);
 		return -1;
 	}

@@ -21,6 +21,10 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 int report_json(FILE *f, const struct wb_diagnosis *d, size_t n,
 		const struct wb_report_opts *o);
 
+/* --color=WHEN (WB_YES always, WB_NO never, WB_UNKNOWN auto): auto colours
+ * only a terminal at fd, never with NO_COLOR set or TERM=dumb. */
+bool report_want_color(int color, int fd);
+
 /* The object of one diagnosis (jansson's json_t), for a caller that adds
  * keys of its own before dumping it (--exec). */
 struct json_t *report_json_object(const struct wb_diagnosis *d,

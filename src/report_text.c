@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <sys/socket.h>
 
@@ -290,4 +291,13 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 	}
 	if (d->ok != WB_YES)
 		print_verdict(f, d, o);
+}
+
+bool report_want_color(int color, int fd)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (color != WB_UNKNOWN)
+		return color == WB_YES;
+	return isatty(fd) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
 }

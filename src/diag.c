@@ -25,6 +25,7 @@
 struct dump_ctx {
 	int protocol;
 	int family;
+	uint32_t states;
 	uint16_t port;
 	struct wb_socklist *out;
 	size_t first;			/* where this family's sockets start */
@@ -203,7 +204,7 @@ static struct nlmsghdr *put_request(char *buf, void *data)
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = c->family;
 	req->sdiag_protocol = c->protocol;
-	req->idiag_states = STATES_ALL;
+	req->idiag_states = c->states;
 	/* The listening, established and UDP walks test id.idiag_sport
 	 * before the bytecode; the bind-table walk does not. */
 	req->id.idiag_sport = htons(c->port);
@@ -212,28 +213,53 @@ static struct nlmsghdr *put_request(char *buf, void *data)
 	return nlh;
 }
 
-static int dump_family(int family, struct dump_ctx *c)
+static int dump_family(int family, struct dump_ctx *c, bool once)
 {
-	struct wb_dump d = { put_request, on_msg, reset, c };
+	struct wb_dump d = { put_request, on_msg, reset, c, once };
 
 	c->family = family;
 	c->first = c->out->n;
 	return wb_dump_run(&d);
 }
 
+/* A TCP dump answers only once the kernel has walked the established and
+ * bind tables of the whole host (milliseconds when they are full), even
+ * for a port with one listener.  Asked for LISTEN alone, it walks the
+ * listening table and stops: a listener some process holds is known at
+ * once, so the owners' walk (on_held) can start before the long dump.
+ * What this finds is dropped; the full dump that follows lists it again.
+ * Only a kernel that does not answer fails it: the full dump would wait
+ * as long again. */
+static int peek_listeners(struct dump_ctx *c)
+{
+	size_t first = c->out->n;
+	int rc;
+
+	c->states = 1U << WB_TCP_LISTEN;
+	rc = dump_family(AF_INET, c, true);
+	if (rc == 0 && c->info->on_held)
+		rc = dump_family(AF_INET6, c, true);
+	socklist_truncate(c->out, first);
+	c->states = STATES_ALL;
+	return rc == -WB_EDUMP_TIMEOUT ? rc : 0;
+}
+
 int diag_dump_port(int protocol, uint16_t port, struct wb_socklist *out,
 		   struct wb_diag_info *info)
 {
-	struct dump_ctx c = { .protocol = protocol, .port = port, .out = out,
-			      .info = info };
+	struct dump_ctx c = { .protocol = protocol, .states = STATES_ALL,
+			      .port = port, .out = out, .info = info };
 	size_t first = out->n;
 	int rc;
 
 	if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
-	rc = dump_family(AF_INET, &c);
+	rc = protocol == IPPROTO_TCP && info && info->on_held ?
+	     peek_listeners(&c) : 0;
 	if (rc == 0)
-		rc = dump_family(AF_INET6, &c);
+		rc = dump_family(AF_INET, &c, false);
+	if (rc == 0)
+		rc = dump_family(AF_INET6, &c, false);
 	if (rc < 0) {
 		socklist_truncate(out, first);	/* never half a list */
 		return rc;

@@ -140,7 +140,7 @@ int wb_dump_run(const struct wb_dump *d)
 	unsigned int seq = (unsigned int)time(NULL);
 	int rc;
 
-	for (int i = 0; i < WB_DUMP_TRIES; i++) {
+	for (int i = 0; i < (d->once ? 1 : WB_DUMP_TRIES); i++) {
 		rc = attempt(&r, seq + (unsigned int)i);
 		if (rc == 0)
 			return 0;

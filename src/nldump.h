@@ -2,6 +2,7 @@
 #ifndef WB_NLDUMP_H
 #define WB_NLDUMP_H
 
+#include <stdbool.h>
 #include <linux/netlink.h>
 
 /* Each attempt sends the request again on a fresh socket.  An attempt
@@ -23,6 +24,9 @@ struct wb_dump {
 	/* Forget what a failed attempt's messages added. */
 	void (*reset)(void *arg);
 	void *arg;
+	/* One attempt only, for a dump whose answer is a hint: one that
+	 * was interrupted or overran fails at once with -WB_EDUMP_INTR. */
+	bool once;
 };
 
 /* Failures only a dump has, as negative values beyond errno's range, so

@@ -105,6 +105,12 @@ static long member_offset(const struct btf_type *t, const char *strs,
 	return -1;
 }
 
+static bool facts_known(const struct wb_btf_facts *f)
+{
+	return f->iter_func_id && f->f_inode >= 0 && f->i_mode >= 0 &&
+	       f->i_ino >= 0 && f->tgid >= 0;
+}
+
 int owners_bpf_parse_btf(const void *data, size_t len, struct wb_btf_facts *out)
 {
 	const struct btf_header *h = data;
@@ -124,7 +130,8 @@ int owners_bpf_parse_btf(const void *data, size_t len, struct wb_btf_facts *out)
 	if (strs[h->str_len - 1] != '\0')
 		return -EINVAL;
 	end = types + h->type_len;
-	for (p = types; p < end; id++) {
+	/* Until all five are known: the iterator's function comes late. */
+	for (p = types; p < end && !facts_known(out); id++) {
 		const struct btf_type *t = (const struct btf_type *)p;
 		size_t extra;
 		const char *name;
@@ -152,8 +159,7 @@ int owners_bpf_parse_btf(const void *data, size_t len, struct wb_btf_facts *out)
 			break;
 		}
 	}
-	return out->iter_func_id && out->f_inode >= 0 && out->i_mode >= 0 &&
-	       out->i_ino >= 0 && out->tgid >= 0 ? 0 : -ENOENT;
+	return facts_known(out) ? 0 : -ENOENT;
 }
 
 static int read_vmlinux_btf(struct wb_btf_facts *facts)

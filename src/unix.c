@@ -417,7 +417,7 @@ int unix_dump_bound(const struct wb_unix_target *t,
 		    const struct wb_unix_file *f, struct wb_socklist *out)
 {
 	struct dump_ctx c = { .t = t, .f = f, .out = out, .first = out->n };
-	struct wb_dump d = { put_request, on_msg, reset, &c };
+	struct wb_dump d = { put_request, on_msg, reset, &c, false };
 
 	/* Only a socket file can have a socket bound to it. */
 	if (!t->abstract && (!f || !f->exists || !f->is_socket))

@@ -10,7 +10,10 @@
  *            the receive queue overran;
  *   hang     no reply ever arrives (the kernel's answer is thrown away).
  * The parts before the last are delivered intact, so a whybind that kept
- * them would show a partial list.  Each injection is logged as a line
+ * them would show a partial list.  whybind's quick look at a TCP port's
+ * listeners (a dump of LISTEN alone, before the full one) is neither
+ * counted nor touched, unless WB_NLINJECT_PEEK=1: then it is the only
+ * kind of dump that is.  Each injection is logged as a line
  * "MODE dump D part P" to $WB_NLINJECT_LOG, so a test can tell it
  * happened.
  */
@@ -23,6 +26,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/inet_diag.h>
+#include <netinet/in.h>
 
 #ifndef NETLINK_SOCK_DIAG
 #define NETLINK_SOCK_DIAG 4
@@ -85,6 +90,24 @@ static bool is_sock_diag(int fd)
 	       v == NETLINK_SOCK_DIAG;
 }
 
+/* A dump of a TCP port's listeners alone (whybind's quick look). */
+static bool is_peek(const void *buf, size_t len)
+{
+	const struct inet_diag_req_v2 *r =
+		(const void *)((const char *)buf + NLMSG_HDRLEN);
+
+	return len >= NLMSG_HDRLEN + sizeof(*r) &&
+	       r->sdiag_protocol == IPPROTO_TCP &&
+	       r->idiag_states == 1U << 10;	/* TCP_LISTEN */
+}
+
+static bool wants_peeks(void)
+{
+	const char *p = getenv("WB_NLINJECT_PEEK");
+
+	return p && !strcmp(p, "1");
+}
+
 ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 	       const struct sockaddr *to, socklen_t tolen)
 {
@@ -97,7 +120,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 		fds[fd].part = 0;
 		if (len >= sizeof(*nlh) &&
 		    (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP &&
-		    is_sock_diag(fd))
+		    is_sock_diag(fd) && is_peek(buf, len) == wants_peeks())
 			fds[fd].dump = ++dumps;
 	}
 	return real_sendto(fd, buf, len, flags, to, tolen);

@@ -12,9 +12,11 @@ LOG=$WB_TMP/inject.log
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 
 # inject MODE ARG...: whybind with the shim; the log of what it did.
+# PEEK=1 inject ...: the shim acts on the quick look at the listeners only.
 inject() {
 	: >"$LOG"
-	WB_RUNAS=(env LD_PRELOAD="$NLINJECT" WB_NLINJECT="$1" WB_NLINJECT_LOG="$LOG")
+	WB_RUNAS=(env LD_PRELOAD="$NLINJECT" WB_NLINJECT="$1" WB_NLINJECT_LOG="$LOG"
+		  WB_NLINJECT_PEEK="${PEEK:-0}")
 	shift
 	wb "$@"
 	WB_RUNAS=()
@@ -67,6 +69,27 @@ check "hang: the dump was silenced" test "$(injected hang)" = 1
 check "the timeout is named" grep -q "^whybind: the kernel did not answer the socket dump within 5 s" "$WB_ERR"
 check "no verdict on stdout" test ! -s "$WB_OUT"
 check "ended by the timeout ($(($(date +%s) - start)) s)" test $(($(date +%s) - start)) -lt 20
+
+# The quick look at a TCP port's listeners (before the full dump, so the
+# owners' walk can start early) is only a hint: interrupted or overrun, it
+# is not retried and the full dump answers; unanswered, it is exit 3 at
+# once rather than a second wait.
+for m in intr enobufs; do
+	PEEK=1 inject "$m" --json "$P"
+	expect_rc 1
+	check "peek $m: one try, not retried" test "$(injected "$m")" = 1
+	jeq '[.conflicts[] | {state, comm: .owners[0].comm}]' '[{state: "LISTEN", comm: "lsn"}]'
+done
+start=$(date +%s)
+PEEK=1 inject hang --json "$P"
+expect_rc 3
+check "peek hang: silenced once" test "$(injected hang)" = 1
+check "the timeout is named" grep -q "^whybind: the kernel did not answer the socket dump within 5 s" "$WB_ERR"
+check "one wait, not two ($(($(date +%s) - start)) s)" test $(($(date +%s) - start)) -lt 9
+# UDP has no listeners to peek at.
+PEEK=1 inject intr --json -u "$R"
+expect_rc 1
+check "no peek for UDP" test ! -s "$LOG"
 
 # AF_UNIX: the unix_diag dump walks every unix socket of the namespace.
 fixture unix "$WB_TMP/live.sock" stream comm=usrv

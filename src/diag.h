@@ -9,7 +9,9 @@ struct wb_diag_info {
 	bool bound_inactive;	/* the kernel can dump bind()-only TCP sockets */
 	/* Called once, as soon as the dump shows a socket some process
 	 * holds (a nonzero inode), then cleared: the owners' walk can start
-	 * while the dump goes on. */
+	 * while the dump goes on.  For TCP a dump of the port's listeners
+	 * alone comes first, so a held listener calls it within a fraction
+	 * of a millisecond, before the walk of the whole host's tables. */
 	void (*on_held)(void);
 };
 

@@ -293,12 +293,56 @@ static bool udp_group_here(const struct wb_request *req,
 	return false;
 }
 
+/* udp_reuseport_add_sock(): the group of the first socket with the same
+ * family, IPv6-only setting, device and user, SO_REUSEPORT, and exactly
+ * the same local address.  All such sockets are in one group: each joined
+ * the first one's.  Unread flags count as not matching. */
+static bool joins_group_of(const struct wb_request *req, const struct wb_sock *s)
+{
+	if (req->protocol != IPPROTO_UDP || !req->reuseport ||
+	    s->protocol != IPPROTO_UDP || s->reuseport != WB_YES ||
+	    s->family != req->addr.family || s->uid != req->uid ||
+	    s->ifindex != (uint32_t)req->ifindex)
+		return false;
+	if (s->family == AF_INET)
+		return s->local.u.v4.s_addr == req->addr.u.v4.s_addr;
+	return s->v6only != WB_UNKNOWN && (s->v6only == WB_YES) == req->v6only &&
+	       !memcmp(&s->local.u.v6, &req->addr.u.v6, sizeof(struct in6_addr));
+}
+
+bool conflict_group_full(const struct wb_request *req,
+			 const struct wb_sock *socks, size_t n)
+{
+	size_t members = 0;
+
+	for (size_t i = 0; i < n && members < WB_REUSEPORT_GROUP_MAX; i++)
+		members += joins_group_of(req, &socks[i]);
+	return members >= WB_REUSEPORT_GROUP_MAX;
+}
+
+bool conflict_mark_full_group(const struct wb_request *req,
+			      struct wb_sock *socks, size_t n)
+{
+	if (!conflict_group_full(req, socks, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!joins_group_of(req, &socks[i]))
+			continue;
+		socks[i].blocks = WB_YES;
+		socks[i].why = "its SO_REUSEPORT group is full: the kernel admits 32768 sockets to one group";
+	}
+	return true;
+}
+
 int conflict_predict(const struct wb_request *req,
 		     const struct wb_sock *socks, size_t n)
 {
 	bool group = udp_group_here(req, socks, n) || tcp_fast_path_here(req, socks, n);
 	int result = WB_NO;
 	const char *why;
+
+	if (conflict_group_full(req, socks, n))
+		return WB_YES;
 
 	for (size_t i = 0; i < n; i++) {
 		int b = conflict_blocks(req, &socks[i], &why);

@@ -18,8 +18,22 @@ int conflict_overlap(const struct wb_request *req, const struct wb_sock *s,
 int conflict_blocks(const struct wb_request *req, const struct wb_sock *s,
 		    const char **why);
 
-/* Fold conflict_blocks over a list: WB_YES if any socket blocks, WB_NO if
- * none can, WB_UNKNOWN otherwise.  This is the --no-probe prediction. */
+/* The most sockets one SO_REUSEPORT group holds: reuseport_grow() in
+ * net/core/sock_reuseport.c doubles a u16 count from 128 and stops here. */
+#define WB_REUSEPORT_GROUP_MAX	32768
+
+/* A UDP bind with SO_REUSEPORT joins the group of the sockets on its very
+ * address (udp_reuseport_add_sock()), and fails with EADDRINUSE when that
+ * group is full.  Is it?  The second marks the group's sockets as
+ * blocking when it is. */
+bool conflict_group_full(const struct wb_request *req,
+			 const struct wb_sock *socks, size_t n);
+bool conflict_mark_full_group(const struct wb_request *req,
+			      struct wb_sock *socks, size_t n);
+
+/* Fold conflict_blocks over a list, the full group included: WB_YES if
+ * any socket blocks, WB_NO if none can, WB_UNKNOWN otherwise.  This is
+ * the --no-probe prediction. */
 int conflict_predict(const struct wb_request *req,
 		     const struct wb_sock *socks, size_t n);
 

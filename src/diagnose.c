@@ -100,6 +100,7 @@ static int judge_sockets(struct wb_diagnosis *d)
 		}
 		s->blocks = conflict_blocks(&d->req, s, &s->why);
 	}
+	conflict_mark_full_group(&d->req, d->socks.v, d->socks.n);
 	return rc;
 }
 

@@ -244,6 +244,12 @@ static char *reuseport_why(const struct wb_diagnosis *d, const struct wb_sock *s
 	if (d->reuseport_ok == WB_UNKNOWN)
 		return NULL;
 	if (d->reuseport_ok == WB_NO) {
+		struct wb_request with = d->req;
+
+		with.reuseport = true;
+		if (conflict_group_full(&with, d->socks.v, d->socks.n))
+			return fmt("the SO_REUSEPORT group on that address is full: the kernel admits %u sockets to one group",
+				   WB_REUSEPORT_GROUP_MAX);
 		if (s && s->reuseport == WB_YES && s->uid != d->req.uid)
 			return fmt("SO_REUSEPORT is set, but the socket belongs to uid %u: a reuseport group only admits the same user", s->uid);
 		return fmt("the socket in the way did not set SO_REUSEPORT; both sockets need it, under the same user");

@@ -57,6 +57,8 @@ expect_rc 1
 RC=$?
 expect_rc 1
 jeq '.conflicts | length' "$nsocks"
+# SO_REUSEPORT would not help: the group on 0.0.0.0 is full (below).
+jeq '.verdict.reuseport_fixes' false
 jqt ".conflicts | map(.owners[0].pid) | unique == ($(printf '%s\n' "${holders[@]}" | sort -n | jq -sc .))"
 echo "# $nsocks sockets: peak RSS $(tail -1 "$WB_TMP/rss") KiB quiet, $(tail -1 "$WB_TMP/rss2") KiB with JSON"
 check "peak RSS under $((256 * scale)) MiB for $nsocks sockets, quiet" \
@@ -66,3 +68,23 @@ check "peak RSS under $((1024 * scale)) MiB for $nsocks sockets, with JSON" \
 # The group on 127.0.0.1 has room for one more (32 767 of 32 768).
 wb -R -u "127.0.0.1:$R"
 expect_rc 0
+# The one on 0.0.0.0 has none (32 768): the kernel refuses a SO_REUSEPORT
+# bind there, and whybind, which answers from the holders' own flags
+# without binding a UDP probe next to them, says so and why.
+wb -R -u "0.0.0.0:$R"
+expect_rc 1
+check "it says the group is full" grep -q "SO_REUSEPORT group on that address is full" "$WB_OUT"
+wb --json -R -u "0.0.0.0:$R"
+expect_rc 1
+jeq '[.bind.ok, .bind.probed, .verdict.cause, .verdict.reuseport_fixes]' '[false, false, "udp-bound", false]'
+jeq '.conflicts | length' 32768
+jqt '[.conflicts[].local.address] | unique == ["0.0.0.0"]'
+# What the kernel says to one more socket in each group (wbfix holds a
+# socket it could bind until the timeout; one it could not, it says why).
+timeout 1 "$WBFIX" udp 0.0.0.0 "$R" reuseport </dev/null >/dev/null 2>"$WB_TMP/join.err"
+rc=$?
+check "the kernel refuses a 32 769th socket in a group (exit $rc: $(cat "$WB_TMP/join.err"))" \
+	grep -q "bind: Address already in use" "$WB_TMP/join.err"
+timeout 1 "$WBFIX" udp 127.0.0.1 "$R" reuseport </dev/null >/dev/null 2>"$WB_TMP/join.err"
+rc=$?
+check "the kernel lets a 32 768th in (exit $rc, 124: held until the timeout)" test "$rc" = 124

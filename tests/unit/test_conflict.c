@@ -247,6 +247,57 @@ static void check_quirks(void)
 	CHECK(conflict_blocks(&r, &s[0], &why) == WB_NO);
 }
 
+/* A SO_REUSEPORT group holds 32 768 sockets at most; the next UDP bind
+ * that would join it fails (hostile.sh asks the kernel).  Only the
+ * sockets it would join count: same family, address, user, device,
+ * IPv6-only setting, SO_REUSEPORT. */
+static void check_full_group(void)
+{
+	size_t n = WB_REUSEPORT_GROUP_MAX + 1;
+	struct wb_sock *s = calloc(n, sizeof(*s));
+	struct wb_request r = { .protocol = IPPROTO_UDP, .port = 5000, .reuseport = true };
+
+	parse_addr("0.0.0.0", &r.addr);
+	for (size_t i = 0; i < n; i++) {
+		parse_addr("0.0.0.0", &s[i].local);
+		s[i].family = AF_INET;
+		s[i].protocol = IPPROTO_UDP;
+		s[i].state = WB_TCP_CLOSE;
+		s[i].reuseaddr = WB_NO;
+		s[i].reuseport = WB_YES;
+	}
+	/* 32 767 of the group, and one on 127.0.0.1: room for one more. */
+	parse_addr("127.0.0.1", &s[0].local);
+	CHECK(conflict_predict(&r, s, WB_REUSEPORT_GROUP_MAX) == WB_NO);
+	CHECK(!conflict_mark_full_group(&r, s, WB_REUSEPORT_GROUP_MAX));
+	CHECK(!conflict_group_full(&r, s, WB_REUSEPORT_GROUP_MAX));
+	/* Another user's socket, an unread flag, another device: not members. */
+	for (int k = 0; k < 3; k++) {
+		struct wb_sock *x = &s[WB_REUSEPORT_GROUP_MAX];
+
+		x->uid = k == 0 ? NOBODY : 0;
+		x->reuseport = k == 1 ? WB_UNKNOWN : WB_YES;
+		x->ifindex = k == 2 ? 7 : 0;
+		CHECK(conflict_predict(&r, s, n) != WB_YES);
+	}
+	/* 32 768: full.  The group's sockets block, the other does not. */
+	s[WB_REUSEPORT_GROUP_MAX] = s[1];
+	CHECK(conflict_predict(&r, s, n) == WB_YES);
+	for (size_t i = 0; i < n; i++)
+		s[i].blocks = WB_NO;
+	CHECK(conflict_mark_full_group(&r, s, n));
+	CHECK(s[1].blocks == WB_YES && strstr(s[1].why, "full"));
+	CHECK(s[0].blocks == WB_NO);
+	CHECK(conflict_group_full(&r, s, n));
+	/* A bind on 127.0.0.1, or without SO_REUSEPORT, joins no full group. */
+	r.reuseport = false;
+	CHECK(!conflict_mark_full_group(&r, s, n));
+	r.reuseport = true;
+	parse_addr("127.0.0.1", &r.addr);
+	CHECK(!conflict_mark_full_group(&r, s, n));
+	free(s);
+}
+
 /* --kernel: build the old socket for real. */
 static int flag(int fd, int level, int name, int on)
 {
@@ -575,6 +626,7 @@ int main(int argc, char **argv)
 	check_rules();
 	check_unknown_flags();
 	check_quirks();
+	check_full_group();
 	if (argc > 1 && strcmp(argv[1], "--kernel") == 0)
 		check_kernel();
 	if (argc == 5 && strcmp(argv[1], "--random") == 0)

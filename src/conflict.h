@@ -18,6 +18,12 @@ int conflict_overlap(const struct wb_request *req, const struct wb_sock *s,
 int conflict_blocks(const struct wb_request *req, const struct wb_sock *s,
 		    const char **why);
 
+/* Do s's own options matter to a bind of req even where their addresses
+ * do not overlap?  A TCP SO_REUSEPORT bind: any socket on the port may
+ * have opened the kernel's fast path (see conflict_predict()). */
+bool conflict_options_matter(const struct wb_request *req,
+			     const struct wb_sock *s);
+
 /* The most sockets one SO_REUSEPORT group holds: reuseport_grow() in
  * net/core/sock_reuseport.c doubles a u16 count from 128 and stops here. */
 #define WB_REUSEPORT_GROUP_MAX	32768

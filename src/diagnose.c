@@ -79,7 +79,8 @@ static void read_origin(struct wb_owner *o, const struct wb_owner **cache)
 }
 
 /* The dumped sockets: their owners, and whether each is in the way.
- * The details (options, origin) only for those that can be. */
+ * The details (options, origin) only for those that can be, and the
+ * options of those whose options the rules use. */
 static int judge_sockets(struct wb_diagnosis *d)
 {
 	const struct wb_owner *cache[ORIGIN_CACHE] = { 0 };
@@ -91,13 +92,14 @@ static int judge_sockets(struct wb_diagnosis *d)
 	for (size_t i = 0; i < d->socks.n; i++) {
 		struct wb_sock *s = &d->socks.v[i];
 		const char *why;
+		bool overlaps = conflict_overlap(&d->req, s, &why) != WB_NO;
 
-		if (conflict_overlap(&d->req, s, &why) != WB_NO) {
-			if (s->family != AF_UNIX)
-				owners_read_sockopts(s);
+		if (s->family != AF_UNIX &&
+		    (overlaps || conflict_options_matter(&d->req, s)))
+			owners_read_sockopts(s);
+		if (overlaps)
 			for (size_t j = 0; j < s->n_owners; j++)
 				read_origin(&s->owners[j], cache);
-		}
 		s->blocks = conflict_blocks(&d->req, s, &s->why);
 	}
 	conflict_mark_full_group(&d->req, d->socks.v, d->socks.n);

@@ -224,6 +224,35 @@ static void check_quirks(void)
 	s[1].reuseaddr = WB_NO;
 	CHECK(conflict_predict(&r, s, 2) == WB_YES);
 
+	/* seed 88831 trial 108: a socket bound-only on ::ffff:127.0.0.1
+	 * (SO_REUSEADDR), and a connection out of [::] (SO_REUSEADDR and
+	 * SO_REUSEPORT, now on ::1, overlapping nothing); a SO_REUSEPORT
+	 * bind of [::ffff:0.0.0.0] got in: the connection's socket had left
+	 * the port's fast path open.  Its options are read for that. */
+	memset(s, 0, sizeof(s));
+	r = (struct wb_request){ .protocol = IPPROTO_TCP, .port = 5000, .reuseport = true };
+	parse_addr("::ffff:0.0.0.0", &r.addr);
+	parse_addr("::ffff:127.0.0.1", &s[0].local);
+	parse_addr("::1", &s[1].local);
+	for (int i = 0; i < 2; i++) {
+		s[i].family = AF_INET6;
+		s[i].protocol = IPPROTO_TCP;
+		s[i].v6only = WB_NO;
+		s[i].reuseaddr = WB_YES;
+	}
+	s[0].state = WB_TCP_BOUND_INACTIVE;
+	s[0].reuseport = WB_NO;
+	s[1].state = WB_TCP_ESTABLISHED;
+	s[1].reuseport = WB_YES;
+	CHECK(conflict_blocks(&r, &s[0], &why) == WB_YES);
+	CHECK(conflict_overlap(&r, &s[1], &why) == WB_NO);
+	CHECK(conflict_options_matter(&r, &s[1]));
+	CHECK(conflict_predict(&r, s, 2) == WB_UNKNOWN);
+	s[1].reuseport = WB_NO;
+	CHECK(conflict_predict(&r, s, 2) == WB_YES);
+	r.reuseport = false;
+	CHECK(!conflict_options_matter(&r, &s[1]));
+
 	/* seed 11 trial 683, seed 13 trials 268 and 848: a connection on
 	 * [::1] accepted by (or made from) a socket bound to [::] blocked
 	 * 0.0.0.0 -- and not 127.0.0.2 (seed 11 trial 290) nor

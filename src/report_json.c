@@ -35,10 +35,23 @@ static json_t *jtri(int v)
 	return v == WB_UNKNOWN ? json_null() : json_boolean(v == WB_YES);
 }
 
+/* A port's sockets and their holders are mostly a few users: look each
+ * up once (getpwuid() reads the user database afresh every call). */
 static json_t *juser(uid_t uid)
 {
-	struct passwd *pw = getpwuid(uid);
+	static struct { uid_t uid; bool known; char *name; } seen[8];
+	static size_t next;
+	struct passwd *pw;
 
+	for (size_t i = 0; i < sizeof(seen) / sizeof(seen[0]); i++)
+		if (seen[i].known && seen[i].uid == uid)
+			return seen[i].name ? jstr_untrusted(seen[i].name) : json_null();
+	pw = getpwuid(uid);
+	free(seen[next].name);
+	seen[next].uid = uid;
+	seen[next].known = true;
+	seen[next].name = pw ? xstrdup(pw->pw_name) : NULL;
+	next = (next + 1) % (sizeof(seen) / sizeof(seen[0]));
 	return pw ? jstr_untrusted(pw->pw_name) : json_null();
 }
 
@@ -258,12 +271,14 @@ static json_t *jhost_addrs(const struct wb_diagnosis *d)
 	return a;
 }
 
+/* The diagnosis as one object.  Without `lists`, "conflicts" and
+ * "others" are left empty, for report_json() to stream. */
 static json_t *jdiagnosis(const struct wb_diagnosis *d,
-			  const struct wb_report_opts *o)
+			  const struct wb_report_opts *o, bool lists)
 {
 	json_t *conflicts = json_array(), *others = json_array(), *root;
 
-	for (size_t i = 0; i < d->socks.n; i++) {
+	for (size_t i = 0; i < d->socks.n && lists; i++) {
 		const struct wb_sock *s = &d->socks.v[i];
 
 		json_array_append_new(s->blocks == WB_NO ? others : conflicts,
@@ -300,29 +315,122 @@ static json_t *jdiagnosis(const struct wb_diagnosis *d,
 json_t *report_json_object(const struct wb_diagnosis *d,
 			   const struct wb_report_opts *o)
 {
-	return jdiagnosis(d, o);
+	return jdiagnosis(d, o, true);
+}
+
+/* ---- the document, streamed ----
+ * A port can have tens of thousands of sockets; as one jansson tree the
+ * document took 400 MB for 65 535 of them.  So each diagnosis is dumped
+ * without its socket lists, and the lists are written one socket at a
+ * time where their empty arrays were, in the very layout json_dumpf()
+ * gives a whole tree (JSON_INDENT(2): two spaces a level). */
+
+#define DUMP_FLAGS	(JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+/* Bytes of a dump made at depth 0, written as if at `depth`: every line
+ * after the first indented two spaces a level more.  A JSON string holds
+ * no raw newline, so every newline is the layout's. */
+static void put_at(FILE *f, const char *p, size_t len, int depth)
+{
+	for (size_t i = 0; i < len; i++) {
+		fputc(p[i], f);
+		if (p[i] == '\n')
+			fprintf(f, "%*s", 2 * depth, "");
+	}
+}
+
+static int put_value(FILE *f, json_t *v, int depth)
+{
+	char *s = json_dumps(v, DUMP_FLAGS);
+
+	json_decref(v);
+	if (!s)
+		return -ENOMEM;
+	put_at(f, s, strlen(s), depth);
+	free(s);
+	return 0;
+}
+
+/* The sockets that block (or, `blocking` false, the others) as the array
+ * value of a key at `depth`. */
+static int put_socks(FILE *f, const struct wb_diagnosis *d, bool blocking,
+		     int depth)
+{
+	bool first = true;
+	int rc = 0;
+
+	fputc('[', f);
+	for (size_t i = 0; i < d->socks.n && rc == 0; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if ((s->blocks != WB_NO) != blocking)
+			continue;
+		fprintf(f, "%s\n%*s", first ? "" : ",", 2 * (depth + 1), "");
+		first = false;
+		rc = put_value(f, jsock(s), depth + 1);
+	}
+	if (!first)
+		fprintf(f, "\n%*s", 2 * depth, "");
+	fputc(']', f);
+	return rc;
+}
+
+/* One diagnosis, as an object at `depth`. */
+static int put_diagnosis(FILE *f, const struct wb_diagnosis *d,
+			 const struct wb_report_opts *o, int depth)
+{
+	static const char *const keys[] = { "\n  \"conflicts\": []", "\n  \"others\": []" };
+	json_t *root = jdiagnosis(d, o, false);
+	char *s = root ? json_dumps(root, DUMP_FLAGS) : NULL;
+	const char *p;
+	int rc = 0;
+
+	json_decref(root);
+	if (!s)
+		return -ENOMEM;
+	/* "conflicts" comes before "others" (added last, with -v); either
+	 * key at the object's own level is unique: a quote inside a string
+	 * value is escaped. */
+	p = s;
+	for (size_t k = 0; k < 2 && rc == 0; k++) {
+		const char *at = strstr(p, keys[k]);
+		size_t key_len = strlen(keys[k]) - 2;	/* up to the "[]" */
+
+		if (!at)
+			continue;
+		put_at(f, p, (size_t)(at - p) + key_len, depth);
+		rc = put_socks(f, d, k == 0, depth + 1);
+		p = at + key_len + 2;
+	}
+	put_at(f, p, strlen(p), depth);
+	free(s);
+	return rc;
 }
 
 int report_json(FILE *f, const struct wb_diagnosis *d, size_t n,
 		const struct wb_report_opts *o)
 {
-	json_t *root;
-	int rc;
+	int rc = 0;
 
 	if (n == 1) {
-		root = jdiagnosis(d, o);
+		rc = put_diagnosis(f, d, o, 0);
 	} else {
-		json_t *results = json_array();
+		json_t *h = jstr_untrusted(o->host);
+		char *hs = json_dumps(h, JSON_ENCODE_ANY);
 
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(results, jdiagnosis(&d[i], o));
-		root = json_pack("{s:i, s:o, s:o}", "version", 1,
-				 "host", jstr_untrusted(o->host), "results", results);
+		json_decref(h);
+		if (!hs)
+			return -ENOMEM;
+		fprintf(f, "{\n  \"version\": 1,\n  \"host\": %s,\n  \"results\": [", hs);
+		free(hs);
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			fprintf(f, "%s\n    ", i ? "," : "");
+			rc = put_diagnosis(f, &d[i], o, 2);
+		}
+		fprintf(f, "%s]\n}", n ? "\n  " : "");
 	}
-	if (!root)
-		return -ENOMEM;
-	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);
-	json_decref(root);
-	return rc ? -EIO : 0;
+	if (rc == 0 && ferror(f))
+		rc = -EIO;
+	return rc;
 }

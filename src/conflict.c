@@ -305,11 +305,11 @@ static bool udp_group_here(const struct wb_request *req,
 /* udp_reuseport_add_sock(): the group of the first socket with the same
  * family, IPv6-only setting, device and user, SO_REUSEPORT, and exactly
  * the same local address.  All such sockets are in one group: each joined
- * the first one's.  Unread flags count as not matching. */
+ * the first one's.  Unread flags count as not matching.  Whether req
+ * itself sets SO_REUSEPORT is the caller's to ask. */
 static bool joins_group_of(const struct wb_request *req, const struct wb_sock *s)
 {
-	if (req->protocol != IPPROTO_UDP || !req->reuseport ||
-	    s->protocol != IPPROTO_UDP || s->reuseport != WB_YES ||
+	if (req->protocol != IPPROTO_UDP || s->protocol != IPPROTO_UDP || s->reuseport != WB_YES ||
 	    s->family != req->addr.family || s->uid != req->uid ||
 	    s->ifindex != (uint32_t)req->ifindex)
 		return false;
@@ -332,7 +332,7 @@ bool conflict_group_full(const struct wb_request *req,
 bool conflict_mark_full_group(const struct wb_request *req,
 			      struct wb_sock *socks, size_t n)
 {
-	if (!conflict_group_full(req, socks, n))
+	if (!req->reuseport || !conflict_group_full(req, socks, n))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		if (!joins_group_of(req, &socks[i]))
@@ -350,7 +350,7 @@ int conflict_predict(const struct wb_request *req,
 	int result = WB_NO;
 	const char *why;
 
-	if (conflict_group_full(req, socks, n))
+	if (req->reuseport && conflict_group_full(req, socks, n))
 		return WB_YES;
 
 	for (size_t i = 0; i < n; i++) {

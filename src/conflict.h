@@ -30,8 +30,9 @@ bool conflict_options_matter(const struct wb_request *req,
 
 /* A UDP bind with SO_REUSEPORT joins the group of the sockets on its very
  * address (udp_reuseport_add_sock()), and fails with EADDRINUSE when that
- * group is full.  Is it?  The second marks the group's sockets as
- * blocking when it is. */
+ * group is full.  Is the group req would join with SO_REUSEPORT (set or
+ * not) full?  The second, for a req that sets it, marks the group's
+ * sockets as blocking when it is. */
 bool conflict_group_full(const struct wb_request *req,
 			 const struct wb_sock *socks, size_t n);
 bool conflict_mark_full_group(const struct wb_request *req,

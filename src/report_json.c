@@ -271,6 +271,12 @@ static json_t *jhost_addrs(const struct wb_diagnosis *d)
 	return a;
 }
 
+/* "conflicts" lists every socket that blocks or may; "others" the rest. */
+static bool listed_as_conflict(const struct wb_sock *s)
+{
+	return s->blocks != WB_NO;
+}
+
 /* The diagnosis as one object.  Without `lists`, "conflicts" and
  * "others" are left empty, for report_json() to stream. */
 static json_t *jdiagnosis(const struct wb_diagnosis *d,
@@ -281,7 +287,7 @@ static json_t *jdiagnosis(const struct wb_diagnosis *d,
 	for (size_t i = 0; i < d->socks.n && lists; i++) {
 		const struct wb_sock *s = &d->socks.v[i];
 
-		json_array_append_new(s->blocks == WB_NO ? others : conflicts,
+		json_array_append_new(listed_as_conflict(s) ? conflicts : others,
 				      jsock(s));
 	}
 	root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:b}",
@@ -332,10 +338,16 @@ json_t *report_json_object(const struct wb_diagnosis *d,
  * no raw newline, so every newline is the layout's. */
 static void put_at(FILE *f, const char *p, size_t len, int depth)
 {
-	for (size_t i = 0; i < len; i++) {
-		fputc(p[i], f);
-		if (p[i] == '\n')
+	const char *end = p + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		fwrite(p, 1, n, f);
+		if (nl)
 			fprintf(f, "%*s", 2 * depth, "");
+		p += n;
 	}
 }
 
@@ -363,7 +375,7 @@ static int put_socks(FILE *f, const struct wb_diagnosis *d, bool blocking,
 	for (size_t i = 0; i < d->socks.n && rc == 0; i++) {
 		const struct wb_sock *s = &d->socks.v[i];
 
-		if ((s->blocks != WB_NO) != blocking)
+		if (listed_as_conflict(s) != blocking)
 			continue;
 		fprintf(f, "%s\n%*s", first ? "" : ",", 2 * (depth + 1), "");
 		first = false;

@@ -244,10 +244,7 @@ static char *reuseport_why(const struct wb_diagnosis *d, const struct wb_sock *s
 	if (d->reuseport_ok == WB_UNKNOWN)
 		return NULL;
 	if (d->reuseport_ok == WB_NO) {
-		struct wb_request with = d->req;
-
-		with.reuseport = true;
-		if (conflict_group_full(&with, d->socks.v, d->socks.n))
+		if (conflict_group_full(&d->req, d->socks.v, d->socks.n))
 			return fmt("the SO_REUSEPORT group on that address is full: the kernel admits %u sockets to one group",
 				   WB_REUSEPORT_GROUP_MAX);
 		if (s && s->reuseport == WB_YES && s->uid != d->req.uid)

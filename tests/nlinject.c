@@ -10,8 +10,8 @@
  *            the receive queue overran;
  *   hang     no reply ever arrives (the kernel's answer is thrown away).
  * The parts before the last are delivered intact, so a whybind that kept
- * them would show a partial list.  whybind's quick look at a TCP port's
- * listeners (a dump of LISTEN alone, before the full one) is neither
+ * them would show a partial list.  whybind's quick look at a port's
+ * listeners (an inet dump of LISTEN alone, before the full one) is neither
  * counted nor touched, unless WB_NLINJECT_PEEK=1: then it is the only
  * kind of dump that is.  Each injection is logged as a line
  * "MODE dump D part P" to $WB_NLINJECT_LOG, so a test can tell it
@@ -90,14 +90,15 @@ static bool is_sock_diag(int fd)
 	       v == NETLINK_SOCK_DIAG;
 }
 
-/* A dump of a TCP port's listeners alone (whybind's quick look). */
+/* An inet dump of listeners alone (whybind's quick look), whatever its
+ * protocol: a test can then tell that UDP gets none. */
 static bool is_peek(const void *buf, size_t len)
 {
 	const struct inet_diag_req_v2 *r =
 		(const void *)((const char *)buf + NLMSG_HDRLEN);
 
 	return len >= NLMSG_HDRLEN + sizeof(*r) &&
-	       r->sdiag_protocol == IPPROTO_TCP &&
+	       (r->sdiag_family == AF_INET || r->sdiag_family == AF_INET6) &&
 	       r->idiag_states == 1U << 10;	/* TCP_LISTEN */
 }
 

@@ -12,6 +12,7 @@
 #include <linux/sock_diag.h>
 #include <libmnl/libmnl.h>
 
+#include "diagnose.h"
 #include "fix.h"
 
 static void fill_id(struct inet_diag_sockid *id, const struct wb_sock *s)
@@ -99,4 +100,108 @@ int fix_remove_stale_socket(const struct wb_unix_target *t,
 	if (rc == 0 && unlink(t->name) < 0)
 		rc = -errno;
 	return rc;
+}
+
+/* --fix: the only safe fix for an inet port is destroying TIME_WAIT
+ * sockets, and only when nothing else is in the way. */
+static bool only_time_wait(const struct wb_diagnosis *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->socks.n; i++) {
+		const struct wb_sock *s = &d->socks.v[i];
+
+		if (s->blocks == WB_NO)
+			continue;
+		if (s->protocol != IPPROTO_TCP || s->state != WB_TCP_TIME_WAIT)
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/* After a fix: probe again, unless it failed; keep what was done. */
+static int fix_done(struct wb_diagnosis *d, const struct wb_diag_opts *o,
+		    const char *error)
+{
+	bool removed = d->fix_removed;
+	unsigned destroyed = d->fix_destroyed;
+
+	if (!error) {
+		int rc;
+
+		diagnosis_reset(d);
+		rc = diagnose(d, o);
+		if (rc < 0)
+			return rc;
+	}
+	d->fix_attempted = true;
+	d->fix_removed = removed;
+	d->fix_destroyed = destroyed;
+	d->fix_error = error;
+	return 0;
+}
+
+/* A fix is applied whole: Ctrl+C, a hangup or a kill that comes
+ * meanwhile takes effect once the last socket is destroyed or the file
+ * removed (signals_hold), never half-way through. */
+static int apply_fix_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
+{
+	const char *error = NULL;
+	sigset_t held;
+	int rc;
+
+	if (strcmp(d->verdict.cause, "unix-stale")) {
+		d->fix_attempted = true;
+		d->fix_error = "nothing safe to fix: only a stale socket file is removed; a file a live socket holds, or that is not a socket, is never touched";
+		return 0;
+	}
+	signals_hold(&held);
+	rc = fix_remove_stale_socket(&d->req.target, &d->file);
+	signals_release(&held);
+	if (rc == -ESTALE)
+		error = "the file changed since it was judged stale: not removed";
+	else if (rc == -EBUSY)
+		error = "a live socket is bound to the file now: not removed";
+	else if (rc == -EACCES || rc == -EPERM)
+		error = "no permission to remove the file: run as its owner or root";
+	else if (rc < 0)
+		error = "the stale socket file could not be removed";
+	d->fix_removed = !error;
+	return fix_done(d, o, error);
+}
+
+int fix_apply(struct wb_diagnosis *d, const struct wb_diag_opts *o)
+{
+	unsigned destroyed = 0;
+	const char *error = NULL;
+	sigset_t held;
+
+	if (d->req.addr.family == AF_UNIX)
+		return apply_fix_unix(d, o);
+
+	if (!only_time_wait(d)) {
+		d->fix_attempted = true;
+		d->fix_error = "nothing safe to fix: only TIME_WAIT sockets are destroyed; a live socket's process is never signalled";
+		return 0;
+	}
+	signals_hold(&held);
+	for (size_t i = 0; i < d->socks.n && !error; i++) {
+		int rc;
+
+		if (d->socks.v[i].blocks == WB_NO)
+			continue;
+		rc = fix_destroy_time_wait(&d->socks.v[i]);
+		if (rc == 0 || rc == -ENOENT)
+			destroyed += rc == 0;
+		else if (rc == -EPERM || rc == -EACCES)
+			error = "destroying sockets needs CAP_NET_ADMIN: run as root, or use the ss -K command below";
+		else if (rc == -EOPNOTSUPP)
+			error = "this kernel cannot destroy sockets (CONFIG_INET_DIAG_DESTROY is off)";
+		else
+			error = "SOCK_DESTROY failed";
+	}
+	signals_release(&held);
+	d->fix_destroyed = destroyed;
+	return fix_done(d, o, error);
 }

@@ -19,4 +19,14 @@ int fix_destroy_time_wait(const struct wb_sock *s);
 int fix_remove_stale_socket(const struct wb_unix_target *t,
 			    const struct wb_unix_file *seen);
 
+struct wb_diagnosis;
+struct wb_diag_opts;
+
+/* --fix: apply the safe fix the diagnosis allows, if any (destroy the
+ * conflicting TIME_WAIT sockets when nothing else is in the way, or
+ * remove a stale socket file), whole or not at all, then diagnose
+ * again.  What was done, or why nothing, is left in d->fix_*.  Returns
+ * 0, or -errno when the new diagnosis could not be made. */
+int fix_apply(struct wb_diagnosis *d, const struct wb_diag_opts *o);
+
 #endif

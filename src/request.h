@@ -4,6 +4,24 @@
 
 #include "whybind.h"
 
+/* What the command line says of the bind, before it is resolved. */
+struct wb_request_opts {
+	const char *target;		/* [ADDRESS:]PORT, PATH or @NAME */
+	int protocol;			/* IPPROTO_TCP or IPPROTO_UDP */
+	int family;			/* -4, -6: for a bare PORT or a host name */
+	bool reuseaddr, reuseport;
+	int v6only;			/* enum wb_tri: WB_UNKNOWN = the sysctl */
+	const char *interface;		/* -i, a device name */
+	const char *user;		/* -U, a name or a uid */
+	const char *netns;		/* -n, only for the device's error text */
+};
+
+/* Every bind the command line asks for: one AF_UNIX request, or one per
+ * address of [ADDRESS:]PORT.  Returns the count (>0), or -errno with
+ * *bad the argument at fault and *err a static message. */
+int request_build(const struct wb_request_opts *o, struct wb_request **out,
+		  const char **bad, const char **err);
+
 struct wb_target {
 	char *host;			/* NULL for a bare PORT */
 	char *port;

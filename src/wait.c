@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <linux/inet_diag.h>
 
 #include "escape.h"
+#include "diagnose.h"
 #include "probe.h"
 #include "wait.h"
 
@@ -211,5 +213,40 @@ int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
 	}
 	for (int i = w->destroy_fd >= 0; i < n; i++)
 		close(p[i].fd);
+	return rc;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* --wait: sleep on what can free the port, re-diagnose on each event. */
+int wait_until_free(struct wb_diagnosis *d, const struct wb_diag_opts *o,
+		    unsigned timeout_s, bool countdown)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int64_t start = wait_now_ms();
+	struct wb_waiter w;
+	int rc = 0;
+
+	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() returns */
+	sigaction(SIGTERM, &sa, NULL);
+	wait_init(&w, timeout_s, countdown ? stderr : NULL);
+	while (d->ok != WB_YES && !interrupted && wait_now_ms() < w.deadline_ms) {
+		if (wait_event(&w, d) == -EINTR || interrupted)
+			break;
+		diagnosis_reset(d);
+		rc = diagnose(d, o);
+		if (rc < 0)
+			break;
+	}
+	wait_done(&w);
+	d->waited = true;
+	d->waited_ms = wait_now_ms() - start;
+	d->wait_timed_out = d->ok != WB_YES && !interrupted;
 	return rc;
 }

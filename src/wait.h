@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "verdict.h"
+#include "diagnose.h"
 
 struct wb_waiter {
 	int destroy_fd;			/* sock_diag destroy events, or -1 */
@@ -23,5 +23,12 @@ void wait_done(struct wb_waiter *w);
  * socket is destroyed, the last conflicting TIME_WAIT expires, or the
  * deadline.  Returns 0, or -EINTR when a signal came. */
 int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d);
+
+/* --wait: sleep on what can free the port and diagnose again after each
+ * event, until the bind would succeed, the timeout, or SIGINT/SIGTERM.
+ * A countdown is drawn on stderr when `countdown`.  What happened is left
+ * in d->waited*.  Returns 0, or -errno when a diagnosis failed. */
+int wait_until_free(struct wb_diagnosis *d, const struct wb_diag_opts *o,
+		    unsigned timeout_s, bool countdown);
 
 #endif

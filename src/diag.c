@@ -70,43 +70,19 @@ bool diag_kernel_has_bound_inactive(void)
 	return major > 6 || (major == 6 && minor >= 8);
 }
 
-struct attr_ctx {
-	const struct nlattr **tb;
-	const char *next;		/* just past the last attribute seen */
-};
-
 static int attr_cb(const struct nlattr *attr, void *data)
 {
-	struct attr_ctx *a = data;
+	const struct nlattr **tb = data;
 	int type = mnl_attr_get_type(attr);
 
-	a->next = (const char *)attr + MNL_ALIGN(attr->nla_len);
 	/* Attributes newer than our headers are skipped, not an error. */
 	if (mnl_attr_type_valid(attr, INET_DIAG_MAX) < 0)
 		return MNL_CB_OK;
 	if (type == INET_DIAG_SKV6ONLY &&
 	    mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
 		return MNL_CB_ERROR;
-	a->tb[type] = attr;
+	tb[type] = attr;
 	return MNL_CB_OK;
-}
-
-static int parse_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
-{
-	struct attr_ctx a = { tb, mnl_nlmsg_get_payload_offset(nlh,
-				sizeof(struct inet_diag_msg)) };
-
-	/* libmnl walks to the aligned end of the message, so an unaligned
-	 * length (the kernel always pads) would let it read past ours. */
-	if (nlh->nlmsg_len % MNL_ALIGNTO)
-		return -EBADMSG;
-	if (mnl_attr_parse(nlh, sizeof(struct inet_diag_msg), attr_cb, &a) < 0)
-		return -EBADMSG;
-	/* mnl_attr_parse() ends quietly at an attribute whose length runs
-	 * past the message: a malformed message, not its end. */
-	if (a.next != (const char *)mnl_nlmsg_get_payload_tail(nlh))
-		return -EBADMSG;
-	return 0;
 }
 
 static void copy_addr(struct wb_addr *a, int family, const __be32 *raw)
@@ -138,7 +114,7 @@ int diag_parse_inet(const struct nlmsghdr *nlh, int protocol,
 		return -EBADMSG;
 	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 		return -EBADMSG;
-	if (parse_attrs(nlh, tb) < 0)
+	if (wb_attr_parse(nlh, sizeof(struct inet_diag_msg), attr_cb, tb) < 0)
 		return -EBADMSG;
 
 	s->protocol = protocol;

@@ -153,3 +153,37 @@ int wb_dump_run(const struct wb_dump *d)
 	}
 	return -WB_EDUMP_INTR;
 }
+
+struct strict_walk {
+	mnl_attr_cb_t cb;
+	void *data;
+	const char *next;		/* just past the last attribute seen */
+};
+
+static int strict_cb(const struct nlattr *attr, void *data)
+{
+	struct strict_walk *w = data;
+
+	w->next = (const char *)attr + MNL_ALIGN(attr->nla_len);
+	return w->cb(attr, w->data);
+}
+
+int wb_attr_parse(const struct nlmsghdr *nlh, size_t hdrlen,
+		  mnl_attr_cb_t cb, void *data)
+{
+	struct strict_walk w = { cb, data, NULL };
+
+	/* libmnl walks to the aligned end of the message, so an unaligned
+	 * length (the kernel always pads) would let it read past ours. */
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(hdrlen) ||
+	    nlh->nlmsg_len % MNL_ALIGNTO)
+		return -EBADMSG;
+	w.next = mnl_nlmsg_get_payload_offset(nlh, hdrlen);
+	if (mnl_attr_parse(nlh, hdrlen, strict_cb, &w) < 0)
+		return -EBADMSG;
+	/* mnl_attr_parse() ends quietly at an attribute whose length runs
+	 * past the message: a malformed message, not its end. */
+	if (w.next != (const char *)mnl_nlmsg_get_payload_tail(nlh))
+		return -EBADMSG;
+	return 0;
+}

@@ -3,7 +3,9 @@
 #define WB_NLDUMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/netlink.h>
+#include <libmnl/libmnl.h>
 
 /* Each attempt sends the request again on a fresh socket.  An attempt
  * the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed under
@@ -40,5 +42,13 @@ enum {
 /* 0, or -WB_EDUMP_*, or -errno (-EBADMSG, or another error the kernel
  * answered). */
 int wb_dump_run(const struct wb_dump *d);
+
+/* Walk the attributes that follow a reply's fixed header of `hdrlen`
+ * bytes, as mnl_attr_parse() does, but strictly: a message shorter than
+ * its header, of unaligned length, or whose last attribute runs past
+ * its end is malformed (-EBADMSG), as is a walk `cb` stops with
+ * MNL_CB_ERROR.  0 when every attribute was seen. */
+int wb_attr_parse(const struct nlmsghdr *nlh, size_t hdrlen,
+		  mnl_attr_cb_t cb, void *data);
 
 #endif

@@ -244,11 +244,6 @@ const char *unix_type_name(int type)
 	}
 }
 
-struct attr_ctx {
-	struct unix_view *v;
-	const char *next;		/* just past the last attribute seen */
-};
-
 /* Is the payload between min and max bytes long?  (libmnl's
  * mnl_attr_validate2() wants one exact length.) */
 static bool attr_len_ok(const struct nlattr *attr, size_t min, size_t max)
@@ -261,10 +256,8 @@ static bool attr_len_ok(const struct nlattr *attr, size_t min, size_t max)
 
 static int attr_cb(const struct nlattr *attr, void *data)
 {
-	struct attr_ctx *a = data;
-	struct unix_view *v = a->v;
+	struct unix_view *v = data;
 
-	a->next = (const char *)attr + MNL_ALIGN(attr->nla_len);
 	switch (mnl_attr_get_type(attr)) {
 	case UNIX_DIAG_NAME:
 		if (!attr_len_ok(attr, 1, SUN_PATH_LEN))
@@ -289,26 +282,14 @@ static int attr_cb(const struct nlattr *attr, void *data)
 
 static int parse_view(const struct nlmsghdr *nlh, struct unix_view *v)
 {
-	struct attr_ctx a = { v, NULL };
-
 	memset(v, 0, sizeof(*v));
-	/* libmnl walks to the aligned end: an unaligned length would let it
-	 * read past ours (the kernel always pads). */
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*v->msg) ||
-	    nlh->nlmsg_len % MNL_ALIGNTO ||
 	    nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
 		return -EBADMSG;
 	v->msg = mnl_nlmsg_get_payload(nlh);
 	if (v->msg->udiag_family != AF_UNIX)
 		return -EBADMSG;
-	a.next = mnl_nlmsg_get_payload_offset(nlh, sizeof(*v->msg));
-	if (mnl_attr_parse(nlh, sizeof(*v->msg), attr_cb, &a) < 0)
-		return -EBADMSG;
-	/* mnl_attr_parse() stops quietly at an attribute that runs past the
-	 * message: that is a malformed message, not its end. */
-	if (a.next != (const char *)mnl_nlmsg_get_payload_tail(nlh))
-		return -EBADMSG;
-	return 0;
+	return wb_attr_parse(nlh, sizeof(*v->msg), attr_cb, v);
 }
 
 /* Cheap, allocation-free: inode first, it differs for nearly all. */

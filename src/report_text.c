@@ -137,18 +137,6 @@ static void print_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 	free(rows);
 }
 
-/* "/run/app.sock" or "@name", escaped: raw bytes never reach the tty. */
-static char *unix_name(const char *name, size_t len, bool abstract)
-{
-	char *e = wb_escape(name, len, WB_ESC_TERM);
-	char *out = xmalloc(strlen(e) + 2);
-
-	strcpy(out, abstract ? "@" : "");
-	strcat(out, e);
-	free(e);
-	return out;
-}
-
 /* AF_UNIX sockets: a table of their own (no ports, no addresses). */
 static void print_unix_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 			     const struct wb_report_opts *o)
@@ -169,7 +157,7 @@ static void print_unix_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 		fprintf(f, "%-11s  %-9s  %-10llu  ", sock_state_name(s),
 			unix_type_name(s->type), (unsigned long long)s->inode);
 		if (!in_way) {
-			name = s->path ? unix_name(s->path, s->path_len, s->abstract) : NULL;
+			name = s->path ? unix_display_name(s->path, s->path_len, s->abstract) : NULL;
 			fprintf(f, "%s%s%s\n", s->why ? s->why : "", name ? ": " : "",
 				name ? name : "");
 			free(name);
@@ -194,7 +182,7 @@ static void print_first_line(FILE *f, const struct wb_diagnosis *d,
 	char *dev = d->req.ifindex ? wb_escape_str(o->ifname, WB_ESC_TERM) : NULL;
 
 	if (d->req.addr.family == AF_UNIX) {
-		char *name = unix_name(d->req.target.name, d->req.target.len,
+		char *name = unix_display_name(d->req.target.name, d->req.target.len,
 				       d->req.target.abstract);
 
 		fprintf(f, "%sbind unix %s %s%s%s%s: ", paint(o, BOLD),

@@ -21,6 +21,7 @@
 #include <linux/unix_diag.h>
 #include <libmnl/libmnl.h>
 
+#include "escape.h"
 #include "nldump.h"
 #include "unix.h"
 
@@ -404,4 +405,15 @@ int unix_dump_bound(const struct wb_unix_target *t,
 	if (!t->abstract && (!f || !f->exists || !f->is_socket))
 		return 0;
 	return wb_dump_run(&d);
+}
+
+char *unix_display_name(const char *name, size_t len, bool abstract)
+{
+	char *e = wb_escape(name, len, WB_ESC_TERM);
+	char *out = xmalloc(strlen(e) + 2);
+
+	strcpy(out, abstract ? "@" : "");
+	strcat(out, e);
+	free(e);
+	return out;
 }

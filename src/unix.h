@@ -78,4 +78,8 @@ int unix_mountinfo_dev(FILE *fp, uint64_t mnt_id, uint32_t *dev);
 /* "stream", "dgram", "seqpacket", or "unknown". */
 const char *unix_type_name(int type);
 
+/* "/run/app.sock" or "@name" from a path's or a name's raw bytes,
+ * escaped for the terminal (allocated). */
+char *unix_display_name(const char *name, size_t len, bool abstract);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "whybind.h"
@@ -115,4 +116,12 @@ size_t wb_read_at(int dirfd, const char *name, char *buf, size_t cap)
 	close(fd);
 	buf[n] = '\0';
 	return n;
+}
+
+int64_t wb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

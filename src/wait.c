@@ -31,14 +31,6 @@
  * until it is gone, so the port is seen free within 100 ms. */
 #define OVERDUE_MS 50
 
-int64_t wait_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int subscribe_destroy(void)
 {
 	static const int groups[] = {
@@ -66,7 +58,7 @@ fail:
 void wait_init(struct wb_waiter *w, unsigned timeout_s, FILE *countdown)
 {
 	w->destroy_fd = subscribe_destroy();
-	w->deadline_ms = wait_now_ms() + (int64_t)timeout_s * 1000;
+	w->deadline_ms = wb_now_ms() + (int64_t)timeout_s * 1000;
 	w->countdown = countdown;
 }
 
@@ -161,9 +153,9 @@ static void draw(FILE *f, const struct wb_diagnosis *d, int64_t left_ms)
 	char *name;
 
 	if (d->req.addr.family == AF_UNIX) {
-		name = wb_escape(t->name, t->len, WB_ESC_TERM);
-		fprintf(f, "\r\033[Kwhybind: waiting for %s%s (%s): %lld s left",
-			t->abstract ? "@" : "", name, d->verdict.cause,
+		name = unix_display_name(t->name, t->len, t->abstract);
+		fprintf(f, "\r\033[Kwhybind: waiting for %s (%s): %lld s left",
+			name, d->verdict.cause,
 			(long long)(left_ms + 999) / 1000);
 		free(name);
 	} else {
@@ -176,7 +168,7 @@ static void draw(FILE *f, const struct wb_diagnosis *d, int64_t left_ms)
 int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
 {
 	struct pollfd p[MAX_PIDFDS + 1];
-	int64_t now = wait_now_ms(), until;
+	int64_t now = wb_now_ms(), until;
 	/* The destroy broadcasts are for inet sockets only. */
 	int recheck = w->destroy_fd >= 0 && d->req.addr.family != AF_UNIX
 		    ? SAFETY_MS : RECHECK_MS;
@@ -206,7 +198,7 @@ int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
 		}
 		/* Woken by our own probes' broadcasts alone: sleep on. */
 		if (rc == 1 && w->destroy_fd >= 0 && p[0].revents &&
-		    !news(w->destroy_fd) && (now = wait_now_ms()) < until)
+		    !news(w->destroy_fd) && (now = wb_now_ms()) < until)
 			continue;
 		rc = 0;
 		break;
@@ -229,14 +221,14 @@ int wait_until_free(struct wb_diagnosis *d, const struct wb_diag_opts *o,
 		    unsigned timeout_s, bool countdown)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	int64_t start = wait_now_ms();
+	int64_t start = wb_now_ms();
 	struct wb_waiter w;
 	int rc = 0;
 
 	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() returns */
 	sigaction(SIGTERM, &sa, NULL);
 	wait_init(&w, timeout_s, countdown ? stderr : NULL);
-	while (d->ok != WB_YES && !interrupted && wait_now_ms() < w.deadline_ms) {
+	while (d->ok != WB_YES && !interrupted && wb_now_ms() < w.deadline_ms) {
 		if (wait_event(&w, d) == -EINTR || interrupted)
 			break;
 		diagnosis_reset(d);
@@ -246,7 +238,7 @@ int wait_until_free(struct wb_diagnosis *d, const struct wb_diag_opts *o,
 	}
 	wait_done(&w);
 	d->waited = true;
-	d->waited_ms = wait_now_ms() - start;
+	d->waited_ms = wb_now_ms() - start;
 	d->wait_timed_out = d->ok != WB_YES && !interrupted;
 	return rc;
 }

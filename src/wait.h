@@ -12,8 +12,6 @@ struct wb_waiter {
 	FILE *countdown;		/* a terminal to draw on, or NULL */
 };
 
-int64_t wait_now_ms(void);
-
 /* Subscribe to the kernel's socket-destroy broadcasts (CAP_NET_ADMIN).
  * Without them, wait_event() re-checks every 100 ms instead. */
 void wait_init(struct wb_waiter *w, unsigned timeout_s, FILE *countdown);

@@ -168,4 +168,7 @@ void signals_release(const sigset_t *old);
  * by its size) at dirfd/name, NUL-terminated; the length, 0 on failure. */
 size_t wb_read_at(int dirfd, const char *name, char *buf, size_t cap);
 
+/* CLOCK_MONOTONIC in milliseconds: for timeouts and durations. */
+int64_t wb_now_ms(void);
+
 #endif

@@ -9,13 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <jansson.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
 #include "escape.h"
 #include "exec_report.h"
+#include "jsonwrt.h"
 #include "report.h"
 #include "request.h"
 
@@ -260,21 +260,21 @@ static void unhold_owners(struct wb_diagnosis *d)
 	}
 }
 
-static json_t *jexec(const struct wb_exec_bind *b, const struct procinfo *p,
-		     const char *where, int64_t held_ms)
+static void w_exec(struct jsonwrt *w, const struct wb_exec_bind *b,
+		   const struct procinfo *p, const char *where, int64_t held_ms)
 {
-	char *comm = wb_escape_str(p->comm, WB_ESC_JSON);
-	char *addr = wb_escape_str(where, WB_ESC_JSON);
 	const char *name = strerrorname_np(b->err);
-	json_t *j;
 
-	j = json_pack("{s:i, s:i, s:s, s:i, s:s, s:s, s:s, s:I}",
-		      "pid", p->tgid, "tid", b->tid, "comm", comm, "fd", b->fd,
-		      "address", addr, "errno", name ? name : "?",
-		      "error", strerror(b->err), "held_ms", (json_int_t)held_ms);
-	free(comm);
-	free(addr);
-	return j;
+	jsonwrt_object_open(w, "exec");
+	jsonwrt_int(w, "pid", p->tgid);
+	jsonwrt_int(w, "tid", b->tid);
+	jsonwrt_string(w, "comm", p->comm);
+	jsonwrt_int(w, "fd", b->fd);
+	jsonwrt_string(w, "address", where);
+	jsonwrt_string(w, "errno", name ? name : "?");
+	jsonwrt_string(w, "error", strerror(b->err));
+	jsonwrt_int(w, "held_ms", held_ms);
+	jsonwrt_object_close(w);
 }
 
 /* Everything a report says, in a memory stream: one write at the end,
@@ -284,22 +284,21 @@ static void write_json(FILE *f, const struct wb_exec_bind *b, const struct proci
 		       const char *why, int64_t held_ms)
 {
 	struct wb_report_opts ro = { 0 };
-	json_t *root;
-	char *s;
+	struct jsonwrt w;
 
+	jsonwrt_init(&w, f, false);
+	jsonwrt_object_open(&w, NULL);
 	if (d) {
-		root = report_json_object(d, &ro);
-		json_object_set_new(root, "diagnosed", json_true());
+		report_json_members(&w, d, &ro);
+		jsonwrt_bool(&w, "diagnosed", true);
 	} else {
-		root = json_pack("{s:i, s:b, s:s}", "version", 1,
-				 "diagnosed", false, "reason", why);
+		jsonwrt_int(&w, "version", 1);
+		jsonwrt_bool(&w, "diagnosed", false);
+		jsonwrt_string(&w, "reason", why);
 	}
-	json_object_set_new(root, "exec", jexec(b, p, where, held_ms));
-	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (s)
-		fprintf(f, "%s\n", s);
-	free(s);
-	json_decref(root);
+	w_exec(&w, b, p, where, held_ms);
+	jsonwrt_object_close(&w);
+	jsonwrt_end(&w);
 }
 
 /* The human report, every line marked as whybind's. */

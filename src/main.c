@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "closestream.h"
 #include "conflict.h"
 #include "diag.h"
 #include "diagnose.h"
@@ -309,6 +310,7 @@ int main(int argc, char **argv)
 	struct wb_request *reqs = NULL;
 	const char *bad = NULL, *err = NULL;
 	int n, status = EXIT_FREE;
+	int wrc = 0;			/* the report's writes */
 
 	if (argp_parse(&argp, argc, argv, wants_help(argc, argv) ? 0 : ARGP_NO_ERRS,
 		       NULL, &o) || o.error)
@@ -348,16 +350,19 @@ int main(int argc, char **argv)
 	ro.host = n > 1 ? o.req.target : NULL;
 	ro.netns = o.req.netns;
 	ro.ifname = o.req.interface;
+	stdout_no_sigpipe();
 	if (o.quiet)
 		;
 	else if (o.json)
-		report_json(stdout, d, n, &ro);
+		wrc = report_json(stdout, d, n, &ro);
 	else
 		for (int i = 0; i < n; i++) {
 			if (i)
 				putchar('\n');
 			report_text(stdout, &d[i], &ro);
 		}
+	if ((wrc = close_stdout(wrc)) < 0)
+		status = fail(EXIT_FAILED, NULL, close_stdout_text(wrc));
 out:
 	for (int i = 0; i < n; i++)
 		diagnosis_reset(&d[i]);

@@ -17,7 +17,8 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 		 const struct wb_report_opts *o);
 
 /* One JSON object for one diagnosis; several (a host name with many
- * addresses) are wrapped as {"version":1,"host":...,"results":[...]}. */
+ * addresses) are wrapped as {"version":1,"host":...,"results":[...]}.
+ * 0, or the negative errno of the first write that failed. */
 int report_json(FILE *f, const struct wb_diagnosis *d, size_t n,
 		const struct wb_report_opts *o);
 
@@ -25,9 +26,10 @@ int report_json(FILE *f, const struct wb_diagnosis *d, size_t n,
  * only a terminal at fd, never with NO_COLOR set or TERM=dumb. */
 bool report_want_color(int color, int fd);
 
-/* The object of one diagnosis (jansson's json_t), for a caller that adds
- * keys of its own before dumping it (--exec). */
-struct json_t *report_json_object(const struct wb_diagnosis *d,
-				  const struct wb_report_opts *o);
+/* The members of one diagnosis's object, into an object the caller has
+ * opened, for a caller that adds members of its own (--exec). */
+struct jsonwrt;
+void report_json_members(struct jsonwrt *w, const struct wb_diagnosis *d,
+			 const struct wb_report_opts *o);
 
 #endif

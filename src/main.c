@@ -296,9 +296,9 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 	for (size_t i = 0; i < d->socks.n; i++) {
 		const struct wb_sock *s = &d->socks.v[i];
 
-		if (s->blocks == WB_NO)
+		if (!sock_in_the_way(s))
 			continue;
-		if (s->protocol != IPPROTO_TCP || s->state != WB_TCP_TIME_WAIT)
+		if (!sock_is_time_wait(s))
 			return false;
 		n++;
 	}
@@ -336,7 +336,7 @@ static int apply_fix_unix(struct wb_diagnosis *d, const struct options *o)
 	sigset_t held;
 	int rc;
 
-	if (strcmp(d->verdict.cause, "unix-stale")) {
+	if (d->verdict.kind != WB_CAUSE_UNIX_STALE) {
 		d->fix_attempted = true;
 		d->fix_error = "nothing safe to fix: only a stale socket file is removed; a file a live socket holds, or that is not a socket, is never touched";
 		return 0;
@@ -374,7 +374,7 @@ static int apply_fix(struct wb_diagnosis *d, const struct options *o)
 	for (size_t i = 0; i < d->socks.n && !error; i++) {
 		int rc;
 
-		if (d->socks.v[i].blocks == WB_NO)
+		if (!sock_in_the_way(&d->socks.v[i]))
 			continue;
 		rc = fix_destroy_time_wait(&d->socks.v[i]);
 		if (rc == 0 || rc == -ENOENT)

@@ -274,7 +274,7 @@ static json_t *jhost_addrs(const struct wb_diagnosis *d)
 /* "conflicts" lists every socket that blocks or may; "others" the rest. */
 static bool listed_as_conflict(const struct wb_sock *s)
 {
-	return s->blocks != WB_NO;
+	return sock_in_the_way(s);
 }
 
 /* The diagnosis as one object.  Without `lists`, "conflicts" and

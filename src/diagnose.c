@@ -316,7 +316,7 @@ static int diagnose_once(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 		if (rc < 0)
 			return rc;
 	}
-	if (d->ok != WB_YES && (d->err == EADDRINUSE || !d->probed)) {
+	if (bind_in_use(d)) {
 		rc = try_reuse(d);
 		if (rc < 0)
 			return rc;

@@ -6,30 +6,14 @@
 #include <string.h>
 
 #include "escape.h"
-#include "whybind.h"
+#include "strbuf.h"
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = 2 * (b->len + n + 1);
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void put_hex(struct buf *b, unsigned char c)
+static void put_hex(struct wb_strbuf *b, unsigned char c)
 {
 	char hex[5];
 
 	snprintf(hex, sizeof(hex), "\\x%02x", c);
-	put(b, hex, 4);
+	strbuf_put(b, hex, 4);
 }
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid;
@@ -80,7 +64,7 @@ static bool shell_plain(unsigned char c)
 	       (c >= '0' && c <= '9') || (c && strchr("_./:@%+=,-", c));
 }
 
-static void escape_term_json(struct buf *b, const unsigned char *s, size_t n,
+static void escape_term_json(struct wb_strbuf *b, const unsigned char *s, size_t n,
 			     enum wb_escape_mode mode)
 {
 	size_t i = 0;
@@ -98,9 +82,9 @@ static void escape_term_json(struct buf *b, const unsigned char *s, size_t n,
 			for (size_t j = 0; j < len; j++)
 				put_hex(b, s[i + j]);
 		} else if (mode == WB_ESC_TERM && cp == '\\') {
-			put(b, "\\\\", 2);
+			strbuf_put(b, "\\\\", 2);
 		} else {
-			put(b, (const char *)s + i, len);
+			strbuf_put(b, (const char *)s + i, len);
 		}
 		i += len;
 	}
@@ -108,7 +92,7 @@ static void escape_term_json(struct buf *b, const unsigned char *s, size_t n,
 
 /* Plain words as they are; printable text in '...'; anything else in
  * bash's $'...' with \xNN, so the command is both safe and runnable. */
-static void escape_shell(struct buf *b, const unsigned char *s, size_t n)
+static void escape_shell(struct wb_strbuf *b, const unsigned char *s, size_t n)
 {
 	bool plain = n > 0, printable = true;
 	size_t i;
@@ -123,42 +107,41 @@ static void escape_shell(struct buf *b, const unsigned char *s, size_t n)
 		i += len ? len : 1;
 	}
 	if (plain) {
-		put(b, (const char *)s, n);
+		strbuf_put(b, (const char *)s, n);
 	} else if (printable) {
-		put(b, "'", 1);
+		strbuf_put(b, "'", 1);
 		for (i = 0; i < n; i++) {
 			if (s[i] == '\'')
-				put(b, "'\\''", 4);
+				strbuf_put(b, "'\\''", 4);
 			else
-				put(b, (const char *)s + i, 1);
+				strbuf_put(b, (const char *)s + i, 1);
 		}
-		put(b, "'", 1);
+		strbuf_put(b, "'", 1);
 	} else {
-		put(b, "$'", 2);
+		strbuf_put(b, "$'", 2);
 		for (i = 0; i < n; i++) {
 			if (s[i] == '\'' || s[i] == '\\') {
-				put(b, "\\", 1);
-				put(b, (const char *)s + i, 1);
+				strbuf_put(b, "\\", 1);
+				strbuf_put(b, (const char *)s + i, 1);
 			} else if (s[i] < 0x20 || s[i] >= 0x7f) {
 				put_hex(b, s[i]);
 			} else {
-				put(b, (const char *)s + i, 1);
+				strbuf_put(b, (const char *)s + i, 1);
 			}
 		}
-		put(b, "'", 1);
+		strbuf_put(b, "'", 1);
 	}
 }
 
 char *wb_escape(const char *buf, size_t len, enum wb_escape_mode mode)
 {
-	struct buf b = { 0 };
+	struct wb_strbuf b = { 0 };
 
-	put(&b, "", 0);
 	if (mode == WB_ESC_SHELL)
 		escape_shell(&b, (const unsigned char *)buf, len);
 	else
 		escape_term_json(&b, (const unsigned char *)buf, len, mode);
-	return b.p;
+	return strbuf_steal(&b);
 }
 
 char *wb_escape_str(const char *s, enum wb_escape_mode mode)

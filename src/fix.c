@@ -14,6 +14,7 @@
 
 #include "diagnose.h"
 #include "fix.h"
+#include "sock.h"
 
 static void fill_id(struct inet_diag_sockid *id, const struct wb_sock *s)
 {
@@ -42,7 +43,7 @@ int fix_destroy_time_wait(const struct wb_sock *s)
 	ssize_t len;
 	int rc;
 
-	if (s->protocol != IPPROTO_TCP || s->state != WB_TCP_TIME_WAIT)
+	if (!sock_is_time_wait(s))
 		return -EINVAL;
 	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
 	if (!nl)
@@ -111,9 +112,9 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 	for (size_t i = 0; i < d->socks.n; i++) {
 		const struct wb_sock *s = &d->socks.v[i];
 
-		if (s->blocks == WB_NO)
+		if (!sock_in_the_way(s))
 			continue;
-		if (s->protocol != IPPROTO_TCP || s->state != WB_TCP_TIME_WAIT)
+		if (!sock_is_time_wait(s))
 			return false;
 		n++;
 	}
@@ -151,7 +152,7 @@ static int apply_fix_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 	sigset_t held;
 	int rc;
 
-	if (strcmp(d->verdict.cause, "unix-stale")) {
+	if (d->verdict.kind != WB_CAUSE_UNIX_STALE) {
 		d->fix_attempted = true;
 		d->fix_error = "nothing safe to fix: only a stale socket file is removed; a file a live socket holds, or that is not a socket, is never touched";
 		return 0;
@@ -189,7 +190,7 @@ int fix_apply(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 	for (size_t i = 0; i < d->socks.n && !error; i++) {
 		int rc;
 
-		if (d->socks.v[i].blocks == WB_NO)
+		if (!sock_in_the_way(&d->socks.v[i]))
 			continue;
 		rc = fix_destroy_time_wait(&d->socks.v[i]);
 		if (rc == 0 || rc == -ENOENT)

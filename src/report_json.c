@@ -174,7 +174,7 @@ static void w_unix_sock(struct jsonwrt *w, const struct wb_sock *s)
 
 static void w_inet_sock(struct jsonwrt *w, const struct wb_sock *s)
 {
-	bool tw = s->state == WB_TCP_TIME_WAIT && s->protocol == IPPROTO_TCP;
+	bool tw = sock_is_time_wait(s);
 
 	jsonwrt_string(w, "protocol", s->protocol == IPPROTO_UDP ? "udp" : "tcp");
 	jsonwrt_string(w, "family", s->family == AF_INET6 ? "inet6" : "inet");
@@ -324,7 +324,7 @@ static void w_socks(struct jsonwrt *w, const char *key,
 {
 	jsonwrt_array_open(w, key);
 	for (size_t i = 0; i < d->socks.n; i++)
-		if ((d->socks.v[i].blocks != WB_NO) == blocking)
+		if (sock_in_the_way(&d->socks.v[i]) == blocking)
 			w_sock(w, &d->socks.v[i]);
 	jsonwrt_array_close(w);
 }

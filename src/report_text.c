@@ -63,7 +63,7 @@ static void fill_row(struct row *r, const struct wb_sock *s)
 	}
 	endpoint(r->remote, sizeof(r->remote), &s->remote, s->rport, true);
 	r->left[0] = '\0';
-	if (s->protocol == IPPROTO_TCP && s->state == WB_TCP_TIME_WAIT)
+	if (sock_is_time_wait(s))
 		snprintf(r->left, sizeof(r->left), "%u.%us",
 			 s->expires_ms / 1000, s->expires_ms % 1000 / 100);
 }
@@ -84,7 +84,7 @@ static void print_holder(FILE *f, const struct wb_sock *s, size_t i)
 {
 	if (s->n_owners)
 		print_owner(f, s, i);
-	else if (s->protocol == IPPROTO_TCP && s->state == WB_TCP_TIME_WAIT)
+	else if (sock_is_time_wait(s))
 		fputs("-", f);
 	else if (!s->owners_visible)
 		fprintf(f, "uid %u (not visible)", s->uid);
@@ -102,7 +102,7 @@ static void print_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 	for (size_t i = 0; i < d->socks.n; i++) {
 		struct row *r = &rows[i];
 
-		if ((d->socks.v[i].blocks != WB_NO) != in_way)
+		if (sock_in_the_way(&d->socks.v[i]) != in_way)
 			continue;
 		fill_row(r, &d->socks.v[i]);
 		ws = strlen(r->state) > ws ? strlen(r->state) : ws;
@@ -118,7 +118,7 @@ static void print_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 		const struct wb_sock *s = &d->socks.v[i];
 		const struct row *r = &rows[i];
 
-		if ((s->blocks != WB_NO) != in_way)
+		if (sock_in_the_way(s) != in_way)
 			continue;
 		fprintf(f, "%-*s  %-*s  %-*s  %-6s  ", (int)ws, r->state,
 			(int)wl, r->local, (int)wr, r->remote, r->left);
@@ -147,7 +147,7 @@ static void print_unix_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 		const struct wb_sock *s = &d->socks.v[i];
 		char *name;
 
-		if ((s->blocks != WB_NO) != in_way)
+		if (sock_in_the_way(s) != in_way)
 			continue;
 		if (!header)
 			fprintf(f, "%s%-11s  %-9s  %-10s  %s%s\n", paint(o, BOLD), "STATE",
@@ -227,7 +227,7 @@ static void print_verdict(FILE *f, const struct wb_diagnosis *d,
 	fprintf(f, "\n%sCause: %s%s: %s.\n", paint(o, BOLD), v->cause,
 		paint(o, RESET), v->summary);
 	/* The options only matter for "in use"; unix sockets have none. */
-	if (d->req.addr.family != AF_UNIX && (d->err == EADDRINUSE || !d->probed))
+	if (d->req.addr.family != AF_UNIX && bind_in_use(d))
 		fprintf(f, "SO_REUSEADDR would fix it: %s%s%s\n", tri_word(v->reuseaddr_fixes),
 			v->reuseaddr_why ? ": " : "", v->reuseaddr_why ? v->reuseaddr_why : "");
 	if (v->reuseport_fixes != WB_UNKNOWN)
@@ -271,7 +271,7 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 	table = d->req.addr.family == AF_UNIX ? print_unix_table : print_table;
 	table(f, d, true, o);
 	for (size_t i = 0; i < d->socks.n; i++)
-		any_other = any_other || d->socks.v[i].blocks == WB_NO;
+		any_other = any_other || !sock_in_the_way(&d->socks.v[i]);
 	if (o->verbose && any_other) {
 		fputs(d->req.addr.family == AF_UNIX ? "\nAlso bound to it, not in the way:\n"
 			: "\nOn the port, not in the way:\n", f);

@@ -2,11 +2,39 @@
 #ifndef WB_VERDICT_H
 #define WB_VERDICT_H
 
+#include <errno.h>
+
 #include "whybind.h"
 #include "diag.h"
+#include "sock.h"
 #include "unix.h"
 
 #define WB_MAX_FIXES 10
+
+/* Why the bind fails (or that it would not).  The port-in-use causes
+ * come first, in SPEC's precedence: the one that will not go away by
+ * itself wins.  NONE: a verdict not made (a zeroed one). */
+enum wb_cause {
+	WB_CAUSE_NONE,
+	WB_CAUSE_STOPPED,
+	WB_CAUSE_LISTENING,
+	WB_CAUSE_BOUND,
+	WB_CAUSE_ESTABLISHED,
+	WB_CAUSE_UDP_BOUND,
+	WB_CAUSE_TIME_WAIT,
+	WB_CAUSE_FREE,
+	WB_CAUSE_PERMISSION,
+	WB_CAUSE_ADDRESS_UNAVAILABLE,
+	WB_CAUSE_UNIX_LIVE,
+	WB_CAUSE_UNIX_STALE,
+	WB_CAUSE_UNIX_NOT_SOCKET,
+	WB_CAUSE_UNIX_NO_DIRECTORY,
+	WB_CAUSE_OTHER,
+};
+
+/* Its name in the reports: "stopped", "udp-bound", "unix-stale", ...;
+ * NULL for WB_CAUSE_NONE. */
+const char *wb_cause_name(enum wb_cause c);
 
 struct wb_fix {
 	const char *action;		/* "wait", "resume-process", ... */
@@ -15,7 +43,8 @@ struct wb_fix {
 };
 
 struct wb_verdict {
-	const char *cause;		/* "free", "listening", ... */
+	enum wb_cause kind;
+	const char *cause;		/* wb_cause_name(kind), as printed */
 	int reuseaddr_fixes;		/* enum wb_tri; WB_UNKNOWN prints null */
 	int reuseport_fixes;
 	char *summary;
@@ -72,17 +101,23 @@ struct wb_diagnosis {
 	bool wait_timed_out;
 };
 
-/* Pick the cause by SPEC's precedence and write the fixes. */
+/* The question of who holds the address, and whether SO_REUSEADDR or
+ * SO_REUSEPORT would help: the bind failed with EADDRINUSE, or was not
+ * tried and is not known to succeed. */
+static inline bool bind_in_use(const struct wb_diagnosis *d)
+{
+	return d->ok != WB_YES && (d->err == EADDRINUSE || !d->probed);
+}
+
+/* Pick the cause by SPEC's precedence and write the fixes into v, from
+ * d alone (d->verdict is neither read nor needed). */
+void verdict_of(const struct wb_diagnosis *d, struct wb_verdict *v);
+/* verdict_of(d, &d->verdict). */
 void verdict_make(struct wb_diagnosis *d);
 void verdict_free(struct wb_verdict *v);
 
 /* --no-probe on an AF_UNIX target: the errno bind() would give, from
  * what is at the path (or, for an abstract name, d->ok); 0 for none. */
 int unix_expected_errno(const struct wb_diagnosis *d);
-
-/* "LISTEN", "TIME_WAIT", "BOUND", "UNCONN", ... for a socket. */
-const char *sock_state_name(const struct wb_sock *s);
-/* A socket whose every visible holder is stopped (T) or traced (t). */
-bool sock_held_stopped(const struct wb_sock *s);
 
 #endif

@@ -113,7 +113,7 @@ static int open_pidfds(const struct wb_diagnosis *d, struct pollfd *p, int n)
 	for (size_t i = 0; i < d->socks.n; i++) {
 		const struct wb_sock *s = &d->socks.v[i];
 
-		for (size_t j = 0; s->blocks != WB_NO && j < s->n_owners; j++) {
+		for (size_t j = 0; sock_in_the_way(s) && j < s->n_owners; j++) {
 			int fd = (int)syscall(SYS_pidfd_open, s->owners[j].pid, 0);
 
 			if (fd >= 0 && n < MAX_PIDFDS + 1)
@@ -129,22 +129,11 @@ static int open_pidfds(const struct wb_diagnosis *d, struct pollfd *p, int n)
  * timer that is due but has not fired as 0 ms left. */
 static int64_t time_wait_expiry(const struct wb_diagnosis *d, int64_t now)
 {
-	uint32_t max = 0;
-	bool any = false;
+	int64_t left = socks_time_wait_left_ms(&d->socks);
 
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
-
-		if (s->blocks != WB_NO && s->protocol == IPPROTO_TCP &&
-		    s->state == WB_TCP_TIME_WAIT) {
-			any = true;
-			if (s->expires_ms > max)
-				max = s->expires_ms;
-		}
-	}
-	if (!any)
+	if (left < 0)
 		return INT64_MAX;
-	return max ? now + max + 10 : now + OVERDUE_MS;
+	return left ? now + left + 10 : now + OVERDUE_MS;
 }
 
 static void draw(FILE *f, const struct wb_diagnosis *d, int64_t left_ms)

@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "pidlist.h"
+#include "strbuf.h"
 #include "unit.h"
 #include "verdict.h"
 
@@ -268,6 +270,131 @@ static void check_others(void)
 	done(d);
 }
 
+/* The enum and its names: every cause named once; the verdict's kind
+ * and printed name agree. */
+static void check_cause_names(void)
+{
+	struct wb_diagnosis *d;
+
+	CHECK(wb_cause_name(WB_CAUSE_NONE) == NULL);
+	CHECK(wb_cause_name((enum wb_cause)(WB_CAUSE_OTHER + 1)) == NULL);
+	for (int i = WB_CAUSE_NONE + 1; i <= WB_CAUSE_OTHER; i++) {
+		CHECK(wb_cause_name(i) != NULL);
+		for (int j = WB_CAUSE_NONE + 1; j < i; j++)
+			CHECK(strcmp(wb_cause_name(i), wb_cause_name(j)) != 0);
+	}
+	CHECK_STR(wb_cause_name(WB_CAUSE_UDP_BOUND), "udp-bound");
+	CHECK_STR(wb_cause_name(WB_CAUSE_UNIX_STALE), "unix-stale");
+
+	d = new_diag();
+	add(d, WB_TCP_TIME_WAIT, IPPROTO_TCP, 0, 0);
+	verdict_make(d);
+	CHECK(d->verdict.kind == WB_CAUSE_TIME_WAIT);
+	CHECK_STR(d->verdict.cause, wb_cause_name(d->verdict.kind));
+	done(d);
+
+	d = new_diag();
+	d->err = EADDRNOTAVAIL;
+	verdict_make(d);
+	CHECK(d->verdict.kind == WB_CAUSE_ADDRESS_UNAVAILABLE);
+	CHECK_STR(d->verdict.cause, wb_cause_name(d->verdict.kind));
+	done(d);
+}
+
+static void check_strbuf(void)
+{
+	struct wb_strbuf b = { 0 };
+	char *s = strbuf_steal(&b);
+
+	CHECK_STR(s, "");
+	free(s);
+	strbuf_puts(&b, "port ");
+	strbuf_printf(&b, "%u%s", 8080u, "/tcp");
+	strbuf_put(&b, "!?", 1);
+	s = strbuf_steal(&b);
+	CHECK_STR(s, "port 8080/tcp!");
+	CHECK(b.p == NULL && b.len == 0);
+	free(s);
+	for (int i = 0; i < 1000; i++)
+		strbuf_printf(&b, "%d,", i % 10);
+	s = strbuf_steal(&b);
+	CHECK(strlen(s) == 2000 && !strncmp(s + 1990, "5,6,7,8,9,", 10));
+	free(s);
+}
+
+static void check_pidlist(void)
+{
+	struct wb_pidlist l = { 0 };
+	char *s;
+
+	CHECK(pidlist_join(&l, ", ", 8) == NULL);
+	for (pid_t p = 10; p < 13; p++)
+		pidlist_add(&l, p);
+	pidlist_add(&l, 10);
+	pidlist_add_once(&l, 11);
+	pidlist_add_once(&l, 14);
+	s = pidlist_join(&l, " ", SIZE_MAX);
+	CHECK_STR(s, "10 11 12 10 14");
+	free(s);
+	s = pidlist_join(&l, ", ", 3);
+	CHECK_STR(s, "10, 11, 12, ...");
+	free(s);
+	pidlist_free(&l);
+	CHECK(l.v == NULL && l.n == 0);
+}
+
+/* The holder's text names 8 pids at most; the kill command names every
+ * pid once, across the sockets of the cause. */
+static void check_pid_lists(void)
+{
+	struct wb_diagnosis *d = new_diag();
+	struct wb_sock *s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 100, 'S');
+	const struct wb_fix *f;
+
+	s->owners = xrealloc(s->owners, 10 * sizeof(*s->owners));
+	for (int i = 1; i < 10; i++) {
+		s->owners[i] = s->owners[0];
+		s->owners[i].pid = 100 + i;
+	}
+	s->n_owners = 10;
+	s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 105, 'S');
+	add(d, WB_TCP_LISTEN, IPPROTO_TCP, 200, 'S');
+	verdict_make(d);
+	CHECK(strstr(d->verdict.summary,
+		     "(pids 100, 101, 102, 103, 104, 105, 106, 107, ...)") != NULL);
+	f = find_fix(&d->verdict, "stop-process");
+	CHECK(f && strcmp(f->command, "kill 100 101 102 103 104 105 106 107 108 109 200") == 0);
+	done(d);
+}
+
+static void check_time_left(void)
+{
+	struct wb_socklist l = { 0 };
+	struct wb_sock *s;
+
+	CHECK(socks_time_wait_left_ms(&l) == -1);
+	s = socklist_add(&l);
+	s->protocol = IPPROTO_TCP;
+	s->state = WB_TCP_TIME_WAIT;
+	s->blocks = WB_NO;			/* not in the way: not waited for */
+	s->expires_ms = 90000;
+	CHECK(socks_time_wait_left_ms(&l) == -1);
+	s = socklist_add(&l);
+	s->protocol = IPPROTO_TCP;
+	s->state = WB_TCP_TIME_WAIT;
+	s->blocks = WB_UNKNOWN;			/* may be in the way: counted */
+	s->expires_ms = 0;
+	CHECK(socks_time_wait_left_ms(&l) == 0);
+	s = socklist_add(&l);
+	s->protocol = IPPROTO_TCP;
+	s->state = WB_TCP_TIME_WAIT;
+	s->blocks = WB_YES;
+	s->expires_ms = 41500;
+	CHECK(socks_time_wait_left_ms(&l) == 41500);
+	CHECK(sock_in_the_way(s) && sock_is_time_wait(s));
+	socklist_free(&l);
+}
+
 int main(void)
 {
 	check_precedence();
@@ -277,5 +404,10 @@ int main(void)
 	check_time_wait();
 	check_listening();
 	check_others();
+	check_cause_names();
+	check_strbuf();
+	check_pidlist();
+	check_pid_lists();
+	check_time_left();
 	return unit_done();
 }

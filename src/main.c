@@ -19,8 +19,10 @@
 #include "diag.h"
 #include "diagnose.h"
 #include "escape.h"
+#include "address.h"
 #include "exec.h"
 #include "fix.h"
+#include "message.h"
 #include "netns.h"
 #include "nldump.h"
 #include "origin.h"
@@ -56,6 +58,7 @@ struct options {
 	const char *bad_arg;		/* the argument a usage error is about */
 	const char *error;		/* usage error, reported once by main */
 	char **exec_argv;		/* --exec COMMAND [ARG...], NULL-terminated */
+	const char *message;		/* -m: an error message, "-" for stdin */
 };
 
 const char *argp_program_version = PACKAGE_STRING "\n"
@@ -88,6 +91,8 @@ static const struct argp_option option_table[] = {
 	  "probe as that user, a name or a uid (the uid matters for ports below 1024 and SO_REUSEPORT; needs root)", 1 },
 	{ "netns", 'n', "NAME|PATH|PID", 0,
 	  "diagnose inside that network namespace (an ip-netns name, a path such as /proc/PID/ns/net, or a PID)", 1 },
+	{ "message", 'm', "TEXT", 0,
+	  "the server's error message: diagnose the bind that failed in it, as that server binds (its socket options); - reads the last matching line of stdin; help lists the forms known", 1 },
 	{ "exec", 'x', "COMMAND", 0,
 	  "run COMMAND [ARG...] (every argument after it is the command's) and diagnose each of its bind() calls that fails, on stderr; exit with its status", 1 },
 	{ NULL, 0, NULL, 0, "Actions:", 2 },
@@ -204,6 +209,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'q': o->quiet = true; break;
 	case 'v': o->dopts.verbose = true; break;
 	case 'n': o->netns = arg; break;
+	case 'm': o->message = arg; break;
 	case OPT_NO_PROBE: o->dopts.no_probe = true; break;
 	case OPT_FIX: o->fix = true; break;
 	case 'w': return parse_wait(o, arg);
@@ -216,7 +222,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->target = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		if (o->exec_argv)
+		if (o->exec_argv || o->message)
 			break;
 		return usage_error(o, NULL, "missing [ADDRESS:]PORT, PATH or @NAME (see --help)");
 	case ARGP_KEY_ERROR:
@@ -547,6 +553,39 @@ static int build_requests(const struct options *o, struct wb_diagnosis **out,
 	return n;
 }
 
+/* The argument's forms or -m's error message (address.h), merged into
+ * the options: the target request.c reads, the protocol, and the
+ * options the message's server sets. */
+static int take_address(struct options *o, struct wb_address *a, const char **err)
+{
+	struct wb_address_opts ao = { .protocol = o->protocol,
+				      .proto_given = o->proto_given, .family = o->family };
+	int rc, protocol;
+
+	if (o->message && o->target) {
+		*err = "-m reads the address from the message: no [ADDRESS:]PORT with it";
+		return -EINVAL;
+	}
+	if (o->message && strcmp(o->message, "-") == 0)
+		rc = message_read(stdin, a, err);
+	else if (o->message)
+		rc = message_parse(o->message, a, err);
+	else if (strchr(o->target, ' ') && (message_parse(o->target, a, err) == 0 ||
+					   !strchr(o->target, '/')))
+		rc = a->source ? 0 : -EINVAL;	/* a pasted error line */
+	else
+		rc = address_parse(o->target, &ao, a, err);
+	if (rc < 0 || (protocol = address_protocol(a, &ao, err)) < 0)
+		return -EINVAL;
+	o->target = a->target;
+	o->protocol = protocol;
+	o->reuseaddr = o->reuseaddr || a->reuseaddr;
+	o->reuseport = o->reuseport || a->reuseport;
+	if (o->v6only == WB_UNKNOWN)
+		o->v6only = a->v6only;
+	return 0;
+}
+
 /* --exec: the command's exit status, or ours when it could not run. */
 static int run_exec(struct options *o)
 {
@@ -555,7 +594,7 @@ static int run_exec(struct options *o)
 	const char *err = NULL;
 	int rc;
 
-	if (o->target || o->fix || o->wait_s >= 0)
+	if (o->target || o->message || o->fix || o->wait_s >= 0)
 		rc = fail(EXIT_USAGE, NULL, "--exec takes no [ADDRESS:]PORT, --fix or --wait: the server's bind is the one diagnosed");
 	else if (o->proto_given || o->family || o->reuseaddr || o->reuseport ||
 		 o->v6only != WB_UNKNOWN || o->interface || o->user)
@@ -575,6 +614,7 @@ int main(int argc, char **argv)
 			     NULL, NULL, NULL };
 	struct wb_report_opts ro = { 0 };
 	struct wb_diagnosis *d = NULL;
+	struct wb_address addr;
 	const char *bad = NULL, *err = NULL;
 	int n, status = EXIT_FREE;
 
@@ -588,9 +628,20 @@ int main(int argc, char **argv)
 			: strerror(-n));
 	if (o.exec_argv)
 		return run_exec(&o);
+	if (o.message && strcmp(o.message, "help") == 0) {
+		message_help(stdout);
+		return EXIT_FREE;
+	}
+	if (take_address(&o, &addr, &err) < 0)
+		return fail(EXIT_USAGE, o.message ? NULL : o.target, err);
 	n = build_requests(&o, &d, &bad, &err);
 	if (n < 0)
 		return fail(EXIT_USAGE, bad, err ? err : strerror(-n));
+	for (int i = 0; i < n; i++) {
+		d[i].req.source = addr.source;
+		d[i].req.runtime = addr.runtime;
+		d[i].req.runtime_name = addr.runtime_name;
+	}
 	for (int i = 0; i < n; i++) {
 		int rc = diagnose(&d[i], &o.dopts);
 

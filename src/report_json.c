@@ -195,13 +195,22 @@ static json_t *junix_request(const struct wb_request *r, const char *netns)
 			 "netns", jstr_untrusted(netns), "user", juser_given(r));
 }
 
+/* Where the request came from: "argument", "message" (and the runtime
+ * whose error it was), "exec". */
+static json_t *jsource(json_t *j, const struct wb_request *r)
+{
+	json_object_set_new(j, "source", json_string(r->source ? r->source : "argument"));
+	json_object_set_new(j, "runtime", jstr_or_null(r->runtime));
+	return j;
+}
+
 static json_t *jrequest(const struct wb_request *r, const char *netns)
 {
 	char addr[WB_ADDRSTRLEN];
 
 	if (r->addr.family == AF_UNIX)
-		return junix_request(r, netns);
-	return json_pack("{s:s, s:s, s:s, s:i, s:n, s:b, s:b, s:o, s:o, s:o, s:o}",
+		return jsource(junix_request(r, netns), r);
+	return jsource(json_pack("{s:s, s:s, s:s, s:i, s:n, s:b, s:b, s:o, s:o, s:o, s:o}",
 			 "protocol", r->protocol == IPPROTO_UDP ? "udp" : "tcp",
 			 "family", r->addr.family == AF_INET6 ? "inet6" : "inet",
 			 "address", addr_str(&r->addr, addr, sizeof(addr)),
@@ -210,7 +219,7 @@ static json_t *jrequest(const struct wb_request *r, const char *netns)
 			 "v6only", r->addr.family == AF_INET6 ? json_boolean(r->v6only)
 							      : json_null(),
 			 "interface", jinterface(r->ifindex),
-			 "netns", jstr_untrusted(netns), "user", juser_given(r));
+			 "netns", jstr_untrusted(netns), "user", juser_given(r)), r);
 }
 
 static json_t *jbind(const struct wb_diagnosis *d)

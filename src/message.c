@@ -249,6 +249,7 @@ static int match_line(const struct matcher *m, const char *line, const char *nex
 			continue;
 		memset(a, 0, sizeof(*a));
 		a->source = "message";
+		a->v6only = WB_UNKNOWN;
 		if (build(&forms[i], line, next, g, m, a) == 0)
 			return 0;
 	}

@@ -610,7 +610,7 @@ int main(int argc, char **argv)
 {
 	struct options o = { .protocol = IPPROTO_TCP, .v6only = WB_UNKNOWN,
 			     .color = WB_UNKNOWN, .wait_s = -1 };
-	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT\nPATH\n@NAME", doc,
+	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT\nPATH\n@NAME\n--message=TEXT", doc,
 			     NULL, NULL, NULL };
 	struct wb_report_opts ro = { 0 };
 	struct wb_diagnosis *d = NULL;

@@ -595,7 +595,7 @@ static int run_exec(struct options *o)
 	int rc;
 
 	if (o->target || o->message || o->fix || o->wait_s >= 0)
-		rc = fail(EXIT_USAGE, NULL, "--exec takes no [ADDRESS:]PORT, --fix or --wait: the server's bind is the one diagnosed");
+		rc = fail(EXIT_USAGE, NULL, "--exec takes no [ADDRESS:]PORT, --message, --fix or --wait: the server's bind is the one diagnosed");
 	else if (o->proto_given || o->family || o->reuseaddr || o->reuseport ||
 		 o->v6only != WB_UNKNOWN || o->interface || o->user)
 		rc = fail(EXIT_USAGE, NULL, "--exec reads the bind from the server itself: -t, -u, -4, -6, -r, -R, --v6only, -i and -U do not apply");

@@ -78,7 +78,7 @@ struct form {
 };
 
 static const struct form forms[] = {
-	{ GO_TCP, "listen ", "listen (tcp|tcp4|tcp6|udp|udp4|udp6) " A ": bind: ", 1, 2, 0, 0,
+	{ GO_TCP, "listen ", "listen (tcp[46]?|udp[46]?|unix|unixgram|unixpacket) " A ": bind: ", 1, 2, 0, 0,
 	  "listen tcp :8080: bind: address already in use" },
 	{ DOCKER, "Bind for ", "Bind for " A " failed: port is already allocated", 0, 1, 0, 0,
 	  "Bind for 0.0.0.0:8080 failed: port is already allocated" },
@@ -140,14 +140,17 @@ fail:
 	return -ENOMEM;
 }
 
-static void group(const char *line, const regmatch_t *g, char *out, size_t cap)
+/* A group's text; false when it is too long to be what it stands for. */
+static bool group(const char *line, const regmatch_t *g, char *out, size_t cap)
 {
 	size_t len = g->rm_so < 0 ? 0 : (size_t)(g->rm_eo - g->rm_so);
 
+	out[0] = '\0';
 	if (len >= cap)
-		len = 0;		/* too long to be an address */
+		return false;
 	memcpy(out, line + (g->rm_so < 0 ? 0 : g->rm_so), len);
 	out[len] = '\0';
+	return true;
 }
 
 static bool is_wildcard(const char *h)
@@ -204,25 +207,25 @@ static int build(const struct form *f, const char *line, const char *next,
 		 const regmatch_t *g, const struct matcher *m, struct wb_address *a)
 {
 	const struct runtime *rt = &runtimes[f->rt];
-	char net[8] = "", host[WB_ADDRESS_MAX] = "", port[16] = "";
+	char net[16] = "", host[WB_ADDRESS_MAX] = "", port[16] = "";
 	char tok[WB_ADDRESS_MAX];
 
 	if (f->g_net) {
 		group(line, &g[f->g_net], net, sizeof(net));
-		if (net[0] == 'u')
-			rt = &runtimes[f->rt == GO_TCP ? GO_UDP : f->rt];
+		if (strncmp(net, "ud", 2) == 0 || strcmp(net, "unixgram") == 0)
+			rt = &runtimes[GO_UDP];
 	}
 	if (f->g_addr) {
-		group(line, &g[f->g_addr], tok, sizeof(tok));
+		if (!group(line, &g[f->g_addr], tok, sizeof(tok)))
+			return -EINVAL;
 		if (strncmp(tok, "unix:", 5) == 0 || tok[0] == '/')
 			return as_path(rt, tok, a);
 		if (address_split_last(tok, host, sizeof(host), port, sizeof(port)) < 0)
 			return -EINVAL;
 	}
-	if (f->g_host)
-		group(line, &g[f->g_host], host, sizeof(host));
-	if (f->g_port)
-		group(line, &g[f->g_port], port, sizeof(port));
+	if ((f->g_host && !group(line, &g[f->g_host], host, sizeof(host))) ||
+	    (f->g_port && !group(line, &g[f->g_port], port, sizeof(port))))
+		return -EINVAL;
 	if (f->rt == POSTGRES) {
 		regmatch_t pg[2];
 

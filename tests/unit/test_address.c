@@ -148,6 +148,8 @@ static void msg_is(const char *text, const struct want *w)
 		fprintf(stderr, "  %.60s: %s\n", text, err);
 	CHECK_STR(a.target, w->target);
 	CHECK(a.protocol == w->protocol);
+	if (a.protocol != w->protocol)
+		fprintf(stderr, "  %.70s: protocol %d\n", text, a.protocol);
 	CHECK_STR(a.runtime, w->runtime);
 	CHECK_STR(a.source, "message");
 	CHECK(a.runtime_name != NULL);
@@ -268,6 +270,10 @@ static void check_documented(void)
 	       &(struct want){ "127.0.0.1:8080", IPPROTO_TCP, "go", true, false, WB_UNKNOWN });
 	msg_is("listen udp [::1]:53: bind: address already in use",
 	       &(struct want){ "[::1]:53", IPPROTO_UDP, "go", false, false, WB_NO });
+	msg_is("listen unix /run/app.sock: bind: address already in use",
+	       &(struct want){ "/run/app.sock", 0, "go", false, false, WB_UNKNOWN });
+	msg_is("listen unixgram /run/app.sock: bind: address already in use",
+	       &(struct want){ "/run/app.sock", IPPROTO_UDP, "go", false, false, WB_UNKNOWN });
 	msg_is("Error: listen EADDRINUSE: address already in use 127.0.0.1:3000",
 	       &(struct want){ "127.0.0.1:3000", IPPROTO_TCP, "nodejs", true, false, WB_UNKNOWN });
 	msg_is("Error: listen EADDRINUSE: address already in use /tmp/app.sock",
@@ -300,6 +306,11 @@ static void check_unreadable(void)
 		"LOG:  could not bind IPv4 address \"127.0.0.1\": Address already in use",
 		"bind() to \033[2J:80 failed", "Port  was already in use.",
 		"listen EADDRINUSE: address already in use \001\002",
+		"Bind to port 22 on 0123456789012345678901234567890123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789012345678901234567890123456789 failed",
 	};
 	unsigned char junk[65536];
 	unsigned seed = 17;

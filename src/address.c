@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "address.h"
+#include "message.h"
 
 static int copy(char *dst, size_t cap, const char *s, size_t len)
 {
@@ -351,4 +352,26 @@ int address_protocol(const struct wb_address *a, const struct wb_address_opts *o
 		return -EINVAL;
 	}
 	return a->protocol;
+}
+
+int address_read(const char *target, const char *message,
+		 const struct wb_address_opts *o, struct wb_address *a,
+		 const char **err)
+{
+	int rc;
+
+	if (message && target) {
+		*err = "-m reads the address from the message: no [ADDRESS:]PORT with it";
+		return -EINVAL;
+	}
+	if (message && strcmp(message, "-") == 0)
+		rc = message_read(stdin, a, err);
+	else if (message)
+		rc = message_parse(message, a, err);
+	else if (strchr(target, ' ') && (message_parse(target, a, err) == 0 ||
+					 !strchr(target, '/')))
+		rc = a->source ? 0 : -EINVAL;	/* a pasted error line */
+	else
+		rc = address_parse(target, o, a, err);
+	return rc < 0 ? -EINVAL : address_protocol(a, o, err);
 }

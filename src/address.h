@@ -54,4 +54,12 @@ int address_join(struct wb_address *a, const char *host, const char *port,
 int address_protocol(const struct wb_address *a, const struct wb_address_opts *o,
 		     const char **err);
 
+/* The address of the command line: TARGET (address_parse; a pasted error
+ * line with a space in it is read as a message), or MESSAGE (message.h;
+ * "-" reads stdin).  Returns the protocol (address_protocol) or -EINVAL
+ * with *err set. */
+int address_read(const char *target, const char *message,
+		 const struct wb_address_opts *o, struct wb_address *a,
+		 const char **err);
+
 #endif

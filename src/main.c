@@ -560,22 +560,9 @@ static int take_address(struct options *o, struct wb_address *a, const char **er
 {
 	struct wb_address_opts ao = { .protocol = o->protocol,
 				      .proto_given = o->proto_given, .family = o->family };
-	int rc, protocol;
+	int protocol = address_read(o->target, o->message, &ao, a, err);
 
-	if (o->message && o->target) {
-		*err = "-m reads the address from the message: no [ADDRESS:]PORT with it";
-		return -EINVAL;
-	}
-	if (o->message && strcmp(o->message, "-") == 0)
-		rc = message_read(stdin, a, err);
-	else if (o->message)
-		rc = message_parse(o->message, a, err);
-	else if (strchr(o->target, ' ') && (message_parse(o->target, a, err) == 0 ||
-					   !strchr(o->target, '/')))
-		rc = a->source ? 0 : -EINVAL;	/* a pasted error line */
-	else
-		rc = address_parse(o->target, &ao, a, err);
-	if (rc < 0 || (protocol = address_protocol(a, &ao, err)) < 0)
+	if (protocol < 0)
 		return -EINVAL;
 	o->target = a->target;
 	o->protocol = protocol;

@@ -128,6 +128,21 @@ static void check_protocol(void)
 	CHECK(address_protocol(&a, &tcp, &err) == IPPROTO_UDP);
 	CHECK(address_parse("53", &u, &a, &err) == 0);
 	CHECK(address_protocol(&a, &u, &err) == IPPROTO_UDP);
+
+	/* address_read: the argument, a pasted line, or -m. */
+	CHECK(address_read("listen udp :53: bind: address already in use", NULL,
+			   &tcp, &a, &err) == IPPROTO_UDP);
+	CHECK_STR(a.source, "message");
+	CHECK_STR(a.target, "[::]:53");
+	CHECK(address_read(NULL, "listen udp :53: bind: x", &t, &a, &err) == -EINVAL);
+	CHECK_STR(err, "-t, but the message says UDP");
+	CHECK(address_read("80", "listen tcp :80: bind: x", &tcp, &a, &err) == -EINVAL);
+	CHECK(address_read("two words", NULL, &tcp, &a, &err) == -EINVAL);
+	CHECK(err && strstr(err, "no failed bind found in the message"));
+	CHECK(address_read("/run/my app.sock", NULL, &tcp, &a, &err) == IPPROTO_TCP);
+	CHECK_STR(a.target, "/run/my app.sock");
+	CHECK_STR(a.source, "argument");
+	CHECK(address_read("0.0.0.0:53/udp", NULL, &tcp, &a, &err) == IPPROTO_UDP);
 }
 
 struct want {

@@ -236,6 +236,8 @@ static void check_captured(void)
 		{ "redis-wildcard.txt", { "0.0.0.0:20501", IPPROTO_TCP, "redis", true, false, WB_UNKNOWN } },
 		{ "sshd.txt", { "0.0.0.0:20502", IPPROTO_TCP, "openssh", true, false, WB_UNKNOWN } },
 		{ "haproxy.txt", { "0.0.0.0:20503", IPPROTO_TCP, "haproxy", true, true, WB_UNKNOWN } },
+		/* PostgreSQL 15 (Debian's postgresql-15), run as nobody. */
+		{ "postgresql.txt", { "127.0.0.1:25432", IPPROTO_TCP, "postgresql", true, false, WB_UNKNOWN } },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -13,6 +13,7 @@ _whybind_options=(
 	'-4                  -'
 	'-6                  -'
 	'-i --interface      = _whybind_interfaces'
+	'-m --message        = _whybind_messages'
 	'-n --netns          = _whybind_netns'
 	'-r --reuseaddr      -'
 	'-R --reuseport      -'
@@ -37,6 +38,8 @@ _whybind_options=(
 _whybind_yes_no() { printf '%s\n' yes no; }
 _whybind_color() { printf '%s\n' auto always never; }
 _whybind_seconds() { printf '%s\n' 10 30 60 120 300; }
+# --message: "help" lists the forms, "-" reads stdin; else a pasted text.
+_whybind_messages() { printf '%s\n' help -; }
 
 # ip-netns names, or a namespace file (/proc/PID/ns/net, /run/netns/NAME).
 _whybind_netns()

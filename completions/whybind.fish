@@ -103,6 +103,7 @@ complete -c whybind -f
 # Every option, in the order of --help.  A new option is one line here.
 complete -c whybind -s 4 -d 'IPv4: a bare PORT means 0.0.0.0:PORT (the default)'
 complete -c whybind -s 6 -d 'IPv6: a bare PORT means [::]:PORT'
+complete -c whybind -s m -l message -x -a 'help -' -d "The server's error message: diagnose the bind that failed in it (- reads stdin)"
 complete -c whybind -s n -l netns -x -a '(__whybind_netns)' -d 'Diagnose inside that network namespace (name, path or PID)'
 complete -c whybind -s r -l reuseaddr -d 'The server sets SO_REUSEADDR'
 complete -c whybind -s R -l reuseport -d 'The server sets SO_REUSEPORT'

@@ -200,6 +200,7 @@ static const char *build_request(const struct wb_exec_bind *b,
 	if (s->error)
 		return "its socket could not be read (pidfd_getfd)";
 	memset(r, 0, sizeof(*r));
+	r->source = "exec";
 	/* The probe is made as the server's user, as the server made it. */
 	r->uid = p->euid;
 	r->gid = p->egid;

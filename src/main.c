@@ -18,8 +18,10 @@
 #include "diag.h"
 #include "diagnose.h"
 #include "escape.h"
+#include "address.h"
 #include "exec.h"
 #include "fix.h"
+#include "message.h"
 #include "netns.h"
 #include "nldump.h"
 #include "origin.h"
@@ -48,6 +50,7 @@ struct options {
 	const char *bad_arg;		/* the argument a usage error is about */
 	const char *error;		/* usage error, reported once by main */
 	char **exec_argv;		/* --exec COMMAND [ARG...], NULL-terminated */
+	const char *message;		/* -m: an error message, "-" for stdin */
 };
 
 const char *argp_program_version = PACKAGE_STRING "\n"
@@ -80,6 +83,8 @@ static const struct argp_option option_table[] = {
 	  "probe as that user, a name or a uid (the uid matters for ports below 1024 and SO_REUSEPORT; needs root)", 1 },
 	{ "netns", 'n', "NAME|PATH|PID", 0,
 	  "diagnose inside that network namespace (an ip-netns name, a path such as /proc/PID/ns/net, or a PID)", 1 },
+	{ "message", 'm', "TEXT", 0,
+	  "the server's error message: diagnose the bind that failed in it, as that server binds (its socket options); - reads the last matching line of stdin; help lists the forms known", 1 },
 	{ "exec", 'x', "COMMAND", 0,
 	  "run COMMAND [ARG...] (every argument after it is the command's) and diagnose each of its bind() calls that fails, on stderr; exit with its status", 1 },
 	{ NULL, 0, NULL, 0, "Actions:", 2 },
@@ -196,6 +201,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'q': o->quiet = true; break;
 	case 'v': o->dopts.verbose = true; break;
 	case 'n': o->req.netns = arg; break;
+	case 'm': o->message = arg; break;
 	case OPT_NO_PROBE: o->dopts.no_probe = true; break;
 	case OPT_FIX: o->fix = true; break;
 	case 'w': return parse_wait(o, arg);
@@ -208,7 +214,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->req.target = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		if (o->exec_argv)
+		if (o->exec_argv || o->message)
 			break;
 		return usage_error(o, NULL, "missing [ADDRESS:]PORT, PATH or @NAME (see --help)");
 	case ARGP_KEY_ERROR:
@@ -279,6 +285,27 @@ static const char *failure_text(int rc)
 	return msg;
 }
 
+/* The argument's forms or -m's error message (address.h), merged into
+ * the request's options: the target request.c reads, the protocol, and
+ * the options the message's server sets. */
+static int take_address(struct options *o, struct wb_address *a, const char **err)
+{
+	struct wb_request_opts *r = &o->req;
+	struct wb_address_opts ao = { .protocol = r->protocol,
+				      .proto_given = o->proto_given, .family = r->family };
+	int protocol = address_read(r->target, o->message, &ao, a, err);
+
+	if (protocol < 0)
+		return -EINVAL;
+	r->target = a->target;
+	r->protocol = protocol;
+	r->reuseaddr = r->reuseaddr || a->reuseaddr;
+	r->reuseport = r->reuseport || a->reuseport;
+	if (r->v6only == WB_UNKNOWN)
+		r->v6only = a->v6only;
+	return 0;
+}
+
 /* --exec: the command's exit status, or ours when it could not run. */
 static int run_exec(struct options *o)
 {
@@ -287,8 +314,8 @@ static int run_exec(struct options *o)
 	const char *err = NULL;
 	int rc;
 
-	if (o->req.target || o->fix || o->wait_s >= 0)
-		rc = fail(EXIT_USAGE, NULL, "--exec takes no [ADDRESS:]PORT, --fix or --wait: the server's bind is the one diagnosed");
+	if (o->req.target || o->message || o->fix || o->wait_s >= 0)
+		rc = fail(EXIT_USAGE, NULL, "--exec takes no [ADDRESS:]PORT, --message, --fix or --wait: the server's bind is the one diagnosed");
 	else if (o->proto_given || o->req.family || o->req.reuseaddr || o->req.reuseport ||
 		 o->req.v6only != WB_UNKNOWN || o->req.interface || o->req.user)
 		rc = fail(EXIT_USAGE, NULL, "--exec reads the bind from the server itself: -t, -u, -4, -6, -r, -R, --v6only, -i and -U do not apply");
@@ -303,11 +330,12 @@ int main(int argc, char **argv)
 {
 	struct options o = { .req = { .protocol = IPPROTO_TCP, .v6only = WB_UNKNOWN },
 			     .color = WB_UNKNOWN, .wait_s = -1 };
-	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT\nPATH\n@NAME", doc,
+	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT\nPATH\n@NAME\n--message=TEXT", doc,
 			     NULL, NULL, NULL };
 	struct wb_report_opts ro = { 0 };
 	struct wb_diagnosis *d = NULL;
 	struct wb_request *reqs = NULL;
+	struct wb_address addr;
 	const char *bad = NULL, *err = NULL;
 	int n, status = EXIT_FREE;
 	int wrc = 0;			/* the report's writes */
@@ -322,12 +350,22 @@ int main(int argc, char **argv)
 			: strerror(-n));
 	if (o.exec_argv)
 		return run_exec(&o);
+	if (o.message && strcmp(o.message, "help") == 0) {
+		message_help(stdout);
+		return EXIT_FREE;
+	}
+	if (take_address(&o, &addr, &err) < 0)
+		return fail(EXIT_USAGE, o.message ? NULL : o.req.target, err);
 	n = request_build(&o.req, &reqs, &bad, &err);
 	if (n < 0)
 		return fail(EXIT_USAGE, bad, err ? err : strerror(-n));
 	d = xcalloc(n, sizeof(*d));
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		d[i].req = reqs[i];
+		d[i].req.source = addr.source;
+		d[i].req.runtime = addr.runtime;
+		d[i].req.runtime_name = addr.runtime_name;
+	}
 	free(reqs);
 	for (int i = 0; i < n; i++) {
 		int rc = diagnose(&d[i], &o.dopts);

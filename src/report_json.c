@@ -247,6 +247,10 @@ static void w_request(struct jsonwrt *w, const struct wb_request *r,
 		w_interface(w, r->ifindex);
 	jsonwrt_string(w, "netns", netns);
 	jsonwrt_string(w, "user", r->user_given ? r->user : NULL);
+	/* Where the request came from: "argument", "message" (and the
+	 * runtime whose error it was), "exec". */
+	jsonwrt_string(w, "source", r->source ? r->source : "argument");
+	jsonwrt_string(w, "runtime", r->runtime);
 	jsonwrt_object_close(w);
 }
 

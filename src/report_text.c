@@ -191,7 +191,11 @@ static void print_first_line(FILE *f, const struct wb_diagnosis *d,
 		free(name);
 	} else {
 		endpoint(where, sizeof(where), &d->req.addr, d->req.port, false);
-		fprintf(f, "%sbind %s/%s%s%s%s%s%s%s%s%s: ", paint(o, BOLD), where, proto,
+		if (d->req.runtime_name)	/* --message: "as Go binds: ..." */
+			fprintf(f, "%sas %s binds:%s", paint(o, BOLD),
+				d->req.runtime_name, paint(o, RESET));
+		fprintf(f, "%s%s %s/%s%s%s%s%s%s%s%s%s: ", paint(o, BOLD),
+			d->req.runtime_name ? "" : "bind", where, proto,
 			d->req.reuseaddr ? " SO_REUSEADDR" : "",
 			d->req.reuseport ? " SO_REUSEPORT" : "",
 			d->req.addr.family == AF_INET6 ?

@@ -74,6 +74,9 @@ struct wb_request {
 	gid_t gid;			/* --user: its group, for the probe */
 	bool user_given;		/* --user: probe as uid/gid, not as us */
 	char user[64];			/* --user: the name (or the number) */
+	const char *source;		/* "argument" (or NULL), "message", "exec" */
+	const char *runtime;		/* --message: "go", "nginx"...; else NULL */
+	const char *runtime_name;	/* and its name: "as Go binds" */
 };
 
 /* One process holding a socket. Strings are raw bytes from /proc:

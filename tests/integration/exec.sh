@@ -70,6 +70,7 @@ rjeq '.[0].request | {protocol, family, address, port, reuseaddr, reuseport, v6o
 	"{protocol: \"tcp\", family: \"inet6\", address: \"::\", port: $P, reuseaddr: true, reuseport: false, v6only: false}"
 rjeq '.[0].verdict.cause' '"stopped"'
 rjeq '[.[0].conflicts[].owners[].pid]' "[$holder]"
+rjeq '.[0].request | {source, runtime}' '{source: "exec", runtime: null}'
 rjeq '.[0].exec | {errno, address, fd: (.fd | type), diagnosed: true}' \
 	"{errno: \"EADDRINUSE\", address: \"[::]:$P\", fd: \"number\", diagnosed: true}"
 rjqt '.[0].diagnosed == true and .[0].exec.pid == .[0].exec.tid'

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "origin.h"
-#include "owners.h"
+#include "proc.h"
 
 /* /proc/PID/cgroup is short; a path longer than this is cut, not fatal. */
 #define CGROUP_MAX 8192
@@ -170,39 +170,24 @@ void origin_parse_cgroup(const char *buf, size_t len, struct wb_owner *o)
 		parse_path(v1, v1_len, o);
 }
 
-/* The comm of another process (a session leader, a tracer), by pid. */
-static size_t read_comm(pid_t pid, char *buf, size_t cap)
+/* The comm of another process (a session leader, a tracer), by pid; with
+ * `older`, only if it started no later than `when`: a session leader is
+ * older than its members, a younger one at that pid is another.  Its
+ * length, 0 if there is none. */
+static size_t comm_of(pid_t pid, bool older, unsigned long long when,
+		      char *buf, size_t cap)
 {
-	char path[64];
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	n = wb_read_at(AT_FDCWD, path, buf, cap);
-	if (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return n;
-}
-
-/* The start time in the stat file at dirfd/name; 0 if unreadable. */
-static unsigned long long start_time_at(int dirfd, const char *name)
-{
-	struct wb_owner p = { 0 };
-	char buf[1024];
-	size_t n = wb_read_at(dirfd, name, buf, sizeof(buf));
-
-	return owners_parse_stat(buf, n, &p) == 0 ? p.start_time : 0;
-}
-
-/* Is pid a process that started no later than `when`?  A session leader
- * is older than its members: a younger one at that pid is another. */
-static bool started_by(pid_t pid, unsigned long long when)
-{
-	char path[32];
+	int piddir = proc_open(-1, pid);
 	unsigned long long t;
+	size_t n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	t = start_time_at(AT_FDCWD, path);
-	return t && t <= when;
+	if (piddir < 0)
+		return 0;
+	t = older ? proc_start_time(piddir) : 0;
+	if (!older || (t && t <= when))
+		n = proc_comm(piddir, buf, cap);
+	close(piddir);
+	return n;
 }
 
 static void read_leader(struct wb_owner *o)
@@ -210,23 +195,22 @@ static void read_leader(struct wb_owner *o)
 	char buf[64];
 	size_t n;
 
-	if (o->sid <= 0 || o->sid == o->pid || !started_by(o->sid, o->start_time))
+	if (o->sid <= 0 || o->sid == o->pid)
 		return;
-	n = read_comm(o->sid, buf, sizeof(buf));
+	n = comm_of(o->sid, true, o->start_time, buf, sizeof(buf));
 	copy(o->leader_comm, sizeof(o->leader_comm), buf, n);
 }
 
 static void read_tracer(int piddir, struct wb_owner *o)
 {
-	char buf[4096], *t;
+	struct wb_proc_status st = { .tracer = o->tracer };
+	char buf[64];
 
-	if (!wb_read_at(piddir, "status", buf, sizeof(buf)))
+	if (proc_status(piddir, &st) < 0)
 		return;
-	t = strstr(buf, "\nTracerPid:");
-	if (t)
-		o->tracer = (pid_t)strtol(t + 11, NULL, 10);
+	o->tracer = st.tracer;
 	if (o->tracer > 0) {
-		size_t n = read_comm(o->tracer, buf, sizeof(buf));
+		size_t n = comm_of(o->tracer, false, 0, buf, sizeof(buf));
 
 		copy(o->tracer_comm, sizeof(o->tracer_comm), buf, n);
 	}
@@ -238,20 +222,17 @@ static void read_tracer(int piddir, struct wb_owner *o)
  * the directory, once open, stays that process's or fails. */
 static int open_same_process(const struct wb_owner *o)
 {
-	char path[32];
+	int piddir = proc_open(-1, o->pid);
 	unsigned long long t;
-	int dirfd;
 
-	snprintf(path, sizeof(path), "/proc/%d", (int)o->pid);
-	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
+	if (piddir < 0)
 		return -1;
-	t = start_time_at(dirfd, "stat");
+	t = proc_start_time(piddir);
 	if (!t || t != o->start_time) {
-		close(dirfd);
+		close(piddir);
 		return -1;
 	}
-	return dirfd;
+	return piddir;
 }
 
 void origin_read(struct wb_owner *o)
@@ -281,4 +262,18 @@ void origin_read(struct wb_owner *o)
 		else
 			snprintf(o->unit_user, sizeof(o->unit_user), "%u", (unsigned)o->uid);
 	}
+}
+
+void origin_unhold(struct wb_sock *socks, size_t n, pid_t tracer)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < socks[i].n_owners; j++) {
+			struct wb_owner *w = &socks[i].owners[j];
+
+			if (w->state == 't' && w->tracer == tracer) {
+				w->state = 'R';
+				w->tracer = 0;
+				w->leader_comm[0] = '\0';
+			}
+		}
 }

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <linux/inet_diag.h>
 
 #include "escape.h"
+#include "pidfd.h"
 #include "probe.h"
 #include "wait.h"
 
@@ -120,7 +120,7 @@ static int open_pidfds(const struct wb_diagnosis *d, struct pollfd *p, int n)
 		const struct wb_sock *s = &d->socks.v[i];
 
 		for (size_t j = 0; s->blocks != WB_NO && j < s->n_owners; j++) {
-			int fd = (int)syscall(SYS_pidfd_open, s->owners[j].pid, 0);
+			int fd = wb_pidfd_open(s->owners[j].pid);
 
 			if (fd >= 0 && n < MAX_PIDFDS + 1)
 				p[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };

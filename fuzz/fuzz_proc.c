@@ -23,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cmd = proc_join_cmdline((const char *)data, size);
 	free(cmd);
 	memset(&o, 0, sizeof(o));
-	origin_parse_cgroup((const char *)data, size, &o);
-	if (!memchr(o.unit, '\0', sizeof(o.unit)) || !memchr(o.container, '\0', sizeof(o.container)) ||
-	    !memchr(o.pod, '\0', sizeof(o.pod)) || !memchr(o.runtime, '\0', sizeof(o.runtime)))
+	origin_parse_cgroup((const char *)data, size, &o.origin);
+	if (!memchr(o.origin.unit, '\0', sizeof(o.origin.unit)) || !memchr(o.origin.container, '\0', sizeof(o.origin.container)) ||
+	    !memchr(o.origin.pod, '\0', sizeof(o.origin.pod)) || !memchr(o.origin.runtime, '\0', sizeof(o.origin.runtime)))
 		abort();
 	return 0;
 }

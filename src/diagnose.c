@@ -59,11 +59,8 @@ static int predict(const struct wb_diagnosis *d)
 }
 
 /* Many sockets, few processes: a process's origin is read once, then
- * copied to its other sockets' owners (the origin fields end the struct). */
+ * copied to its other sockets' owners. */
 #define ORIGIN_CACHE 64
-#define ORIGIN_OFF offsetof(struct wb_owner, unit)
-_Static_assert(offsetof(struct wb_owner, cmdline) < ORIGIN_OFF,
-	       "the copied fields hold no pointer");
 
 static void read_origin(struct wb_owner *o, const struct wb_owner **cache)
 {
@@ -71,8 +68,7 @@ static void read_origin(struct wb_owner *o, const struct wb_owner **cache)
 
 	if (*slot && (*slot)->pid == o->pid &&
 	    (*slot)->start_time == o->start_time) {
-		memcpy((char *)o + ORIGIN_OFF, (const char *)*slot + ORIGIN_OFF,
-		       sizeof(*o) - ORIGIN_OFF);
+		o->origin = (*slot)->origin;
 		return;
 	}
 	origin_read(o);

@@ -50,7 +50,7 @@ static bool all_hex(const char *s, size_t len)
  * /docker/ or a kubepods tree.  The id is cut as the runtime's own tool
  * prints it: 12 digits for docker and podman, 13 for crictl. */
 static bool container_component(const char *c, size_t len, const char *parent,
-				struct wb_owner *o)
+				struct wb_origin *o)
 {
 	static const struct { const char *prefix, *runtime; size_t idlen; } scopes[] = {
 		{ "docker-", "docker", 12 }, { "libpod-", "podman", 12 },
@@ -80,7 +80,7 @@ static bool container_component(const char *c, size_t len, const char *parent,
 }
 
 /* "pod<uid>" (cgroupfs) or "kubepods-<qos>-pod<uid>.slice" (systemd). */
-static void pod_component(const char *c, size_t len, struct wb_owner *o)
+static void pod_component(const char *c, size_t len, struct wb_origin *o)
 {
 	const char *pod = NULL;
 	size_t n;
@@ -102,7 +102,7 @@ static void pod_component(const char *c, size_t len, struct wb_owner *o)
 }
 
 /* Walk "/a/b/c" from the root: the innermost unit wins. */
-static void parse_path(const char *path, size_t len, struct wb_owner *o)
+static void parse_path(const char *path, size_t len, struct wb_origin *o)
 {
 	const char *end = path + len, *c = path;
 	char parent[16] = "";
@@ -141,7 +141,7 @@ static void parse_path(const char *path, size_t len, struct wb_owner *o)
 		o->user_unit = false;
 }
 
-void origin_parse_cgroup(const char *buf, size_t len, struct wb_owner *o)
+void origin_parse_cgroup(const char *buf, size_t len, struct wb_origin *o)
 {
 	const char *line = buf, *end = buf + len, *v1 = NULL, *v2 = NULL;
 	size_t v1_len = 0, v2_len = 0;
@@ -198,21 +198,21 @@ static void read_leader(struct wb_owner *o)
 	if (o->sid <= 0 || o->sid == o->pid)
 		return;
 	n = comm_of(o->sid, true, o->start_time, buf, sizeof(buf));
-	copy(o->leader_comm, sizeof(o->leader_comm), buf, n);
+	copy(o->origin.leader_comm, sizeof(o->origin.leader_comm), buf, n);
 }
 
 static void read_tracer(int piddir, struct wb_owner *o)
 {
-	struct wb_proc_status st = { .tracer = o->tracer };
+	struct wb_proc_status st = { .tracer = o->origin.tracer };
 	char buf[64];
 
 	if (proc_status(piddir, &st) < 0)
 		return;
-	o->tracer = st.tracer;
-	if (o->tracer > 0) {
-		size_t n = comm_of(o->tracer, false, 0, buf, sizeof(buf));
+	o->origin.tracer = st.tracer;
+	if (o->origin.tracer > 0) {
+		size_t n = comm_of(o->origin.tracer, false, 0, buf, sizeof(buf));
 
-		copy(o->tracer_comm, sizeof(o->tracer_comm), buf, n);
+		copy(o->origin.tracer_comm, sizeof(o->origin.tracer_comm), buf, n);
 	}
 }
 
@@ -245,22 +245,22 @@ void origin_read(struct wb_owner *o)
 		return;
 	buf = xmalloc(CGROUP_MAX);
 	n = wb_read_at(piddir, "cgroup", buf, CGROUP_MAX);
-	origin_parse_cgroup(buf, n, o);
+	origin_parse_cgroup(buf, n, &o->origin);
 	free(buf);
 	if (o->state == 'T' || o->state == 't')
 		read_leader(o);
 	if (o->state == 't')
 		read_tracer(piddir, o);
 	close(piddir);
-	if (o->user_unit) {
+	if (o->origin.user_unit) {
 		/* systemctl -M names the user whose manager runs the unit. */
 		struct passwd *pw = getpwuid(o->uid);
 
 		if (pw)
-			copy(o->unit_user, sizeof(o->unit_user), pw->pw_name,
+			copy(o->origin.unit_user, sizeof(o->origin.unit_user), pw->pw_name,
 			     strlen(pw->pw_name));
 		else
-			snprintf(o->unit_user, sizeof(o->unit_user), "%u", (unsigned)o->uid);
+			snprintf(o->origin.unit_user, sizeof(o->origin.unit_user), "%u", (unsigned)o->uid);
 	}
 }
 
@@ -270,10 +270,10 @@ void origin_unhold(struct wb_sock *socks, size_t n, pid_t tracer)
 		for (size_t j = 0; j < socks[i].n_owners; j++) {
 			struct wb_owner *w = &socks[i].owners[j];
 
-			if (w->state == 't' && w->tracer == tracer) {
+			if (w->state == 't' && w->origin.tracer == tracer) {
 				w->state = 'R';
-				w->tracer = 0;
-				w->leader_comm[0] = '\0';
+				w->origin.tracer = 0;
+				w->origin.leader_comm[0] = '\0';
 			}
 		}
 }

@@ -17,6 +17,6 @@ void origin_unhold(struct wb_sock *socks, size_t n, pid_t tracer);
 
 /* Pure: parse the text of /proc/PID/cgroup (cgroup v2 "0::/path" or the
  * v1 "N:name=systemd:/path" line). */
-void origin_parse_cgroup(const char *buf, size_t len, struct wb_owner *o);
+void origin_parse_cgroup(const char *buf, size_t len, struct wb_origin *o);
 
 #endif

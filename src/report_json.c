@@ -65,11 +65,11 @@ static json_t *jendpoint(const struct wb_addr *a, uint16_t port)
 
 static json_t *jcontainer(const struct wb_owner *o)
 {
-	if (!o->runtime[0])
+	if (!o->origin.runtime[0])
 		return json_null();
-	return json_pack("{s:s, s:o, s:o}", "runtime", o->runtime,
-			 "id", jstr_untrusted(o->container),
-			 "pod", o->pod[0] ? jstr_untrusted(o->pod) : json_null());
+	return json_pack("{s:s, s:o, s:o}", "runtime", o->origin.runtime,
+			 "id", jstr_untrusted(o->origin.container),
+			 "pod", o->origin.pod[0] ? jstr_untrusted(o->origin.pod) : json_null());
 }
 
 static json_t *jowner(const struct wb_owner *o)
@@ -83,15 +83,15 @@ static json_t *jowner(const struct wb_owner *o)
 		      "uid", (int)o->uid, "user", juser(o->uid),
 		      "state", state, "stopped", o->state == 'T' || o->state == 't',
 		      "tty", o->tty[0] ? json_string(o->tty) : json_null(),
-		      "unit", o->unit[0] ? jstr_untrusted(o->unit) : json_null(),
+		      "unit", o->origin.unit[0] ? jstr_untrusted(o->origin.unit) : json_null(),
 		      "container", jcontainer(o), "fd", o->fd);
-	json_object_set_new(j, "user_unit", json_boolean(o->user_unit));
-	json_object_set_new(j, "session_leader", o->leader_comm[0] ?
-		json_pack("{s:i, s:o}", "pid", o->sid, "comm", jstr_untrusted(o->leader_comm))
+	json_object_set_new(j, "user_unit", json_boolean(o->origin.user_unit));
+	json_object_set_new(j, "session_leader", o->origin.leader_comm[0] ?
+		json_pack("{s:i, s:o}", "pid", o->sid, "comm", jstr_untrusted(o->origin.leader_comm))
 		: json_null());
-	json_object_set_new(j, "tracer", o->tracer ? json_integer(o->tracer) : json_null());
-	json_object_set_new(j, "tracer_comm", o->tracer && o->tracer_comm[0]
-			    ? jstr_untrusted(o->tracer_comm) : json_null());
+	json_object_set_new(j, "tracer", o->origin.tracer ? json_integer(o->origin.tracer) : json_null());
+	json_object_set_new(j, "tracer_comm", o->origin.tracer && o->origin.tracer_comm[0]
+			    ? jstr_untrusted(o->origin.tracer_comm) : json_null());
 	return j;
 }
 

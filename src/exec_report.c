@@ -60,8 +60,10 @@ static void read_proc(pid_t tid, struct procinfo *p)
 /* Borrow the server's descriptor: only getsockopt(), then close. */
 static void read_socket(pid_t tgid, int fd, struct sockinfo *s)
 {
-	int rc = sockopt_borrow(tgid, fd, 0, &s->opt);
+	int rc;
 
+	memset(s, 0, sizeof(*s));
+	rc = sockopt_borrow(tgid, fd, 0, &s->opt);
 	s->error = rc < 0 ? -rc : 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "nldump.h"
+#include "owners.h"
 
 /* TCP states 1 (ESTABLISHED) to 11 (CLOSING), as ss's "all"; the kernel
  * adds NEW_SYN_RECV itself when SYN_RECV is asked for.  Bit 13 asks for
@@ -155,9 +156,9 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	}
 	if (s->state == WB_TCP_BOUND_INACTIVE)
 		seen_bound_inactive = true;
-	if (s->inode && c->info && c->info->on_held) {
-		c->info->on_held();
-		c->info->on_held = NULL;
+	if (s->inode && c->info && c->info->start_walk) {
+		owners_start(c->info->start_walk);
+		c->info->start_walk = NULL;
 	}
 	return 0;
 }
@@ -202,7 +203,7 @@ static int dump_family(int family, struct dump_ctx *c, bool once)
  * bind tables of the whole host (milliseconds when they are full), even
  * for a port with one listener.  Asked for LISTEN alone, it walks the
  * listening table and stops: a listener some process holds is known at
- * once, so the owners' walk (on_held) can start before the long dump.
+ * once, so the owners' walk (start_walk) can start before the long dump.
  * What this finds is dropped; the full dump that follows lists it again.
  * Only a kernel that does not answer fails it: the full dump would wait
  * as long again. */
@@ -213,7 +214,7 @@ static int peek_listeners(struct dump_ctx *c)
 
 	c->states = 1U << WB_TCP_LISTEN;
 	rc = dump_family(AF_INET, c, true);
-	if (rc == 0 && c->info->on_held)
+	if (rc == 0 && c->info->start_walk)
 		rc = dump_family(AF_INET6, c, true);
 	socklist_truncate(c->out, first);
 	c->states = STATES_ALL;
@@ -230,7 +231,7 @@ int diag_dump_port(int protocol, uint16_t port, struct wb_socklist *out,
 
 	if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
-	rc = protocol == IPPROTO_TCP && info && info->on_held ?
+	rc = protocol == IPPROTO_TCP && info && info->start_walk ?
 	     peek_listeners(&c) : 0;
 	if (rc == 0)
 		rc = dump_family(AF_INET, &c, false);

@@ -5,14 +5,17 @@
 #include <linux/netlink.h>
 #include "whybind.h"
 
+struct wb_owner_walk;
+
 struct wb_diag_info {
 	bool bound_inactive;	/* the kernel can dump bind()-only TCP sockets */
-	/* Called once, as soon as the dump shows a socket some process
-	 * holds (a nonzero inode), then cleared: the owners' walk can start
-	 * while the dump goes on.  For TCP a dump of the port's listeners
-	 * alone comes first, so a held listener calls it within a fraction
-	 * of a millisecond, before the walk of the whole host's tables. */
-	void (*on_held)(void);
+	/* The owners' walk to start (owners_start), once, as soon as the
+	 * dump shows a socket some process holds (a nonzero inode); then
+	 * cleared: the walk goes on while the dump does.  For TCP a dump of
+	 * the port's listeners alone comes first, so a held listener starts
+	 * it within a fraction of a millisecond, before the walk of the
+	 * whole host's tables.  NULL: nothing to start. */
+	struct wb_owner_walk *start_walk;
 };
 
 /* Append to `out` every socket of `protocol` (IPPROTO_TCP or IPPROTO_UDP),

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "conflict.h"
@@ -58,11 +59,8 @@ static int predict(const struct wb_diagnosis *d)
 }
 
 /* Many sockets, few processes: a process's origin is read once, then
- * copied to its other sockets' owners (the origin fields end the struct). */
+ * copied to its other sockets' owners. */
 #define ORIGIN_CACHE 64
-#define ORIGIN_OFF offsetof(struct wb_owner, unit)
-_Static_assert(offsetof(struct wb_owner, cmdline) < ORIGIN_OFF,
-	       "the copied fields hold no pointer");
 
 static void read_origin(struct wb_owner *o, const struct wb_owner **cache)
 {
@@ -70,25 +68,36 @@ static void read_origin(struct wb_owner *o, const struct wb_owner **cache)
 
 	if (*slot && (*slot)->pid == o->pid &&
 	    (*slot)->start_time == o->start_time) {
-		memcpy((char *)o + ORIGIN_OFF, (const char *)*slot + ORIGIN_OFF,
-		       sizeof(*o) - ORIGIN_OFF);
+		o->origin = (*slot)->origin;
 		return;
 	}
 	origin_read(o);
 	*slot = o;
 }
 
+/* WHYBIND_OWNERS=bpf asked for what could not be done: say why. */
+static void say_owners_fallback(const struct wb_owners_how *how)
+{
+	if (how->bpf_pidns)
+		fprintf(stderr, "whybind: WHYBIND_OWNERS=bpf: in a pid namespace of its own the BPF iterator's pids are not /proc's; walking /proc\n");
+	else if (how->bpf_err)
+		fprintf(stderr, "whybind: WHYBIND_OWNERS=bpf: the BPF iterator cannot be used (%s); walking /proc\n",
+			strerror(-how->bpf_err));
+}
+
 /* The dumped sockets: their owners, and whether each is in the way.
  * The details (options, origin) only for those that can be, and the
  * options of those whose options the rules use. */
-static int judge_sockets(struct wb_diagnosis *d)
+static int judge_sockets(struct wb_diagnosis *d, struct wb_owner_walk *walk)
 {
 	const struct wb_owner *cache[ORIGIN_CACHE] = { 0 };
+	struct wb_owners_how how;
 	int rc;
 
 	d->dumped = true;
-	rc = owners_find(d->socks.v, d->socks.n);
-	d->owner_lookup = owners_method();
+	rc = owners_find(walk, d->socks.v, d->socks.n, &how);
+	d->owner_lookup = how.method;
+	say_owners_fallback(&how);
 	for (size_t i = 0; i < d->socks.n; i++) {
 		struct wb_sock *s = &d->socks.v[i];
 		const char *why;
@@ -108,19 +117,19 @@ static int judge_sockets(struct wb_diagnosis *d)
 
 static int list_sockets(struct wb_diagnosis *d, bool verbose)
 {
+	struct wb_owner_walk *walk = owners_open();
 	int rc;
 
-	d->info.on_held = owners_prefetch;	/* the holders' walk, meanwhile */
+	d->info.start_walk = walk;	/* the holders' walk, meanwhile */
 	rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
 	if (rc == 0 && verbose)
 		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
 			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
-	d->info.on_held = NULL;
-	if (rc < 0) {
-		owners_find(NULL, 0);	/* drops the walk */
-		return rc;
-	}
-	return judge_sockets(d);
+	d->info.start_walk = NULL;
+	if (rc == 0)
+		rc = judge_sockets(d, walk);
+	owners_close(walk);	/* a walk the dump made useless is dropped */
+	return rc;
 }
 
 static int try_bind(const struct wb_request *req, int *ok, int *err)
@@ -162,10 +171,23 @@ static int list_unix(struct wb_diagnosis *d)
 {
 	int rc = unix_dump_bound(&d->req.target, d->file_known ? &d->file : NULL,
 				 &d->socks);
+	struct wb_owner_walk *walk;
 
 	if (rc < 0)
 		return rc;
-	return judge_sockets(d);
+	walk = owners_open();
+	rc = judge_sockets(d, walk);
+	owners_close(walk);
+	return rc;
+}
+
+/* Under --exec a process of ours shows as traced-stopped only because we
+ * hold it at a bind: it is running, not a stopped job. */
+static void judge(struct wb_diagnosis *d, const struct wb_diag_opts *o)
+{
+	if (o->tracing)
+		origin_unhold(d->socks.v, d->socks.n, getpid());
+	verdict_make(d);
 }
 
 static int diagnose_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
@@ -200,7 +222,7 @@ static int diagnose_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 				return rc;
 		}
 	}
-	verdict_make(d);
+	judge(d, o);
 	return 0;
 }
 
@@ -322,7 +344,7 @@ static int diagnose_once(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 			return rc;
 	}
 	gather_error_facts(d);
-	verdict_make(d);
+	judge(d, o);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 struct wb_diag_opts {
 	bool no_probe;			/* never bind(): the rules predict */
 	bool verbose;			/* list the other protocol's sockets too */
+	bool tracing;			/* --exec: a process we hold is running */
 };
 
 /* Fill d (d->req set by the caller) and make its verdict.  0, or a

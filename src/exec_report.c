@@ -2,28 +2,27 @@
  * and its own socket to a report on stderr. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/pidfd.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "escape.h"
 #include "exec_report.h"
 #include "jsonwrt.h"
+#include "netns.h"
+#include "proc.h"
 #include "report.h"
 #include "request.h"
+#include "sockopt.h"
 
 /* The server's socket, as getsockopt() tells it. */
 struct sockinfo {
 	int error;			/* errno of pidfd_getfd, or 0 */
-	int domain, type, protocol;
-	int reuseaddr, reuseport, v6only, ifindex;
+	struct wb_sockopts opt;
 };
 
 /* The process around the thread. */
@@ -44,84 +43,28 @@ static int64_t now_ms(void)
 
 static void read_proc(pid_t tid, struct procinfo *p)
 {
-	char path[64], line[256];
-	unsigned long ruid, euid;
-	FILE *f;
+	struct wb_proc_status st = { .name = "?", .tgid = tid,
+				     .euid = geteuid(), .egid = getegid() };
+	int piddir = proc_open(-1, tid);
 
-	p->tgid = tid;
-	p->euid = geteuid();
-	p->egid = getegid();
-	snprintf(p->comm, sizeof(p->comm), "?");
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Name:\t", 6) == 0)
-			snprintf(p->comm, sizeof(p->comm), "%.*s",
-				 (int)strcspn(line + 6, "\n"), line + 6);
-		else if (strncmp(line, "Tgid:", 5) == 0)
-			p->tgid = (pid_t)strtol(line + 5, NULL, 10);
-		else if (sscanf(line, "Uid: %lu %lu", &ruid, &euid) == 2)
-			p->euid = (uid_t)euid;
-		else if (sscanf(line, "Gid: %lu %lu", &ruid, &euid) == 2)
-			p->egid = (gid_t)euid;
+	if (piddir >= 0) {
+		proc_status(piddir, &st);
+		close(piddir);
 	}
-	fclose(f);
-}
-
-static int get_int(int fd, int level, int name)
-{
-	int v = 0;
-	socklen_t len = sizeof(v);
-
-	return getsockopt(fd, level, name, &v, &len) < 0 ? WB_UNKNOWN : v;
+	p->tgid = st.tgid;
+	p->euid = st.euid;
+	p->egid = st.egid;
+	snprintf(p->comm, sizeof(p->comm), "%s", st.name);
 }
 
 /* Borrow the server's descriptor: only getsockopt(), then close. */
 static void read_socket(pid_t tgid, int fd, struct sockinfo *s)
 {
-	int pidfd = pidfd_open(tgid, 0), sfd = -1;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if (pidfd >= 0) {
-		sfd = pidfd_getfd(pidfd, fd, 0);
-		close(pidfd);
-	}
-	if (sfd < 0) {
-		s->error = errno;
-		return;
-	}
-	s->domain = get_int(sfd, SOL_SOCKET, SO_DOMAIN);
-	s->type = get_int(sfd, SOL_SOCKET, SO_TYPE);
-	s->protocol = get_int(sfd, SOL_SOCKET, SO_PROTOCOL);
-	s->reuseaddr = get_int(sfd, SOL_SOCKET, SO_REUSEADDR);
-	s->reuseport = get_int(sfd, SOL_SOCKET, SO_REUSEPORT);
-	s->ifindex = get_int(sfd, SOL_SOCKET, SO_BINDTOIFINDEX);
-	s->v6only = s->domain == AF_INET6 ? get_int(sfd, IPPROTO_IPV6, IPV6_V6ONLY)
-					  : WB_UNKNOWN;
-	close(sfd);
-}
-
-/* Diagnose in the server's network namespace, which may not be ours. */
-static int enter_netns(pid_t tid)
-{
-	char path[64];
-	struct stat mine, its;
-	int fd, rc = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &its) == 0 && stat("/proc/self/ns/net", &mine) == 0 &&
-	    its.st_ino == mine.st_ino && its.st_dev == mine.st_dev)
-		goto out;
-	if (setns(fd, CLONE_NEWNET) < 0)
-		rc = -errno;
-out:
-	close(fd);
-	return rc;
+	rc = sockopt_borrow(tgid, fd, 0, &s->opt);
+	s->error = rc < 0 ? -rc : 0;
 }
 
 /* The address as the server passed it, for the report's first line. */
@@ -180,8 +123,8 @@ static const char *unix_request(const struct wb_exec_bind *b,
 	memcpy(r->target.name, un->sun_path + abstract, len);
 	r->target.name[len] = '\0';
 	r->target.len = len;
-	r->unix_type = s->type == SOCK_DGRAM || s->type == SOCK_SEQPACKET
-		? s->type : SOCK_STREAM;
+	r->unix_type = s->opt.type == SOCK_DGRAM || s->opt.type == SOCK_SEQPACKET
+		? s->opt.type : SOCK_STREAM;
 	return NULL;
 }
 
@@ -207,13 +150,13 @@ static const char *build_request(const struct wb_exec_bind *b,
 	r->user_given = p->euid != geteuid() || p->egid != getegid();
 	snprintf(r->user, sizeof(r->user), "%u", (unsigned)p->euid);
 	if (b->addr.ss_family == AF_UNIX)
-		return s->domain == AF_UNIX ? unix_request(b, s, r)
+		return s->opt.domain == AF_UNIX ? unix_request(b, s, r)
 			: "the address family does not match the socket's";
-	if (s->protocol != IPPROTO_TCP && s->protocol != IPPROTO_UDP)
+	if (s->opt.protocol != IPPROTO_TCP && s->opt.protocol != IPPROTO_UDP)
 		return "only TCP and UDP sockets are diagnosed";
-	if (s->domain != b->addr.ss_family)
+	if (s->opt.domain != b->addr.ss_family)
 		return "the address family does not match the socket's";
-	r->protocol = s->protocol;
+	r->protocol = s->opt.protocol;
 	r->addr.family = b->addr.ss_family;
 	if (r->addr.family == AF_INET) {
 		if (b->addrlen < sizeof(*in))
@@ -226,39 +169,13 @@ static const char *build_request(const struct wb_exec_bind *b,
 		r->addr.u.v6 = in6->sin6_addr;
 		r->addr.scope_id = in6->sin6_scope_id;
 		r->port = ntohs(in6->sin6_port);
-		r->v6only = s->v6only > 0;
+		r->v6only = s->opt.v6only > 0;
 	}
-	r->reuseaddr = s->reuseaddr > 0;
-	r->reuseport = s->reuseport > 0;
+	r->reuseaddr = s->opt.reuseaddr > 0;
+	r->reuseport = s->opt.reuseport > 0;
 	r->v6only_given = true;
-	r->ifindex = s->ifindex > 0 ? s->ifindex : 0;
+	r->ifindex = s->opt.ifindex > 0 ? s->opt.ifindex : 0;
 	return NULL;
-}
-
-/* A process of ours shows as traced-stopped ('t') only because we hold
- * it at a bind, this one or another: it is running, not a stopped job
- * (a server that binds the same port twice holds the socket in the way
- * itself).  Judge again without that. */
-static void unhold_owners(struct wb_diagnosis *d)
-{
-	pid_t me = getpid();
-	bool changed = false;
-
-	for (size_t i = 0; i < d->socks.n; i++)
-		for (size_t j = 0; j < d->socks.v[i].n_owners; j++) {
-			struct wb_owner *w = &d->socks.v[i].owners[j];
-
-			if (w->state == 't' && w->tracer == me) {
-				w->state = 'R';
-				w->tracer = 0;
-				w->leader_comm[0] = '\0';
-				changed = true;
-			}
-		}
-	if (changed) {
-		verdict_free(&d->verdict);
-		verdict_make(d);
-	}
 }
 
 static void w_exec(struct jsonwrt *w, const struct wb_exec_bind *b,
@@ -344,15 +261,18 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 	const char *why;
 	size_t len = 0;
 	FILE *m;
-	int rc, cwd = -1;
+	struct wb_diag_opts dopts = o->dopts;
+	int rc, cwd = -1, netns = -1;
 
 	if (o->quiet)
 		return;
+	/* The server, held at its bind by us, is running (diagnose.h). */
+	dopts.tracing = true;
 	read_proc(b->tid, &p);
 	read_socket(p.tgid, b->fd, &s);
 	sockaddr_text(b, where, sizeof(where));
 	why = build_request(b, &s, &p, &d.req);
-	if (!why && (rc = enter_netns(b->tid)) < 0)
+	if (!why && (rc = netns_enter_pid(b->tid, &netns)) < 0)
 		why = "cannot enter the server's network namespace";
 	/* A relative socket path is the server's: from its directory. */
 	if (!why && d.req.addr.family == AF_UNIX && !d.req.target.abstract &&
@@ -361,12 +281,10 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 		if (chdir(where_dir) < 0)
 			why = "cannot enter the server's working directory";
 	}
-	if (!why && (rc = diagnose(&d, &o->dopts)) < 0)
+	if (!why && (rc = diagnose(&d, &dopts)) < 0)
 		why = rc == -EPERM || rc == -EACCES
 			? "cannot ask the kernel about sockets: permission denied"
 			: "cannot ask the kernel about the port's sockets (sock_diag)";
-	if (!why)
-		unhold_owners(&d);
 	m = open_memstream(&out, &len);
 	if (m) {
 		if (o->json)
@@ -383,5 +301,6 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 			why = NULL;	/* nothing more depends on it */
 		close(cwd);
 	}
+	netns_restore(&netns);
 	diagnosis_reset(&d);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "netns.h"
 
@@ -20,10 +21,19 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* setns() into the namespace at fd, then close fd. */
+static int join(int fd)
+{
+	int rc = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+
+	close(fd);
+	return rc;
+}
+
 int netns_enter(const char *spec)
 {
 	char path[PATH_MAX];
-	int fd, rc = 0;
+	int fd;
 
 	if (all_digits(spec))
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", spec);
@@ -32,10 +42,50 @@ int netns_enter(const char *spec)
 	else
 		snprintf(path, sizeof(path), "/run/netns/%s", spec);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	return fd < 0 ? -errno : join(fd);
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat x, y;
+
+	return fstat(a, &x) == 0 && fstat(b, &y) == 0 &&
+	       x.st_ino == y.st_ino && x.st_dev == y.st_dev;
+}
+
+int netns_enter_pid(pid_t pid, int *back)
+{
+	char path[64];
+	int its, mine, rc;
+
+	*back = -1;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	its = open(path, O_RDONLY | O_CLOEXEC);
+	if (its < 0)
 		return -errno;
-	if (setns(fd, CLONE_NEWNET) < 0)
+	mine = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (mine >= 0 && same_file(its, mine)) {
+		close(its);
+		close(mine);
+		return 0;
+	}
+	if (mine < 0) {
 		rc = -errno;
-	close(fd);
+		close(its);
+		return rc;
+	}
+	rc = join(its);
+	if (rc < 0)
+		close(mine);
+	else
+		*back = mine;
+	return rc;
+}
+
+int netns_restore(int *back)
+{
+	int rc = *back < 0 ? 0 : join(*back);
+
+	*back = -1;
 	return rc;
 }

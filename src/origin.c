@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "origin.h"
-#include "owners.h"
+#include "proc.h"
 
 /* /proc/PID/cgroup is short; a path longer than this is cut, not fatal. */
 #define CGROUP_MAX 8192
@@ -50,7 +50,7 @@ static bool all_hex(const char *s, size_t len)
  * /docker/ or a kubepods tree.  The id is cut as the runtime's own tool
  * prints it: 12 digits for docker and podman, 13 for crictl. */
 static bool container_component(const char *c, size_t len, const char *parent,
-				struct wb_owner *o)
+				struct wb_origin *o)
 {
 	static const struct { const char *prefix, *runtime; size_t idlen; } scopes[] = {
 		{ "docker-", "docker", 12 }, { "libpod-", "podman", 12 },
@@ -80,7 +80,7 @@ static bool container_component(const char *c, size_t len, const char *parent,
 }
 
 /* "pod<uid>" (cgroupfs) or "kubepods-<qos>-pod<uid>.slice" (systemd). */
-static void pod_component(const char *c, size_t len, struct wb_owner *o)
+static void pod_component(const char *c, size_t len, struct wb_origin *o)
 {
 	const char *pod = NULL;
 	size_t n;
@@ -102,7 +102,7 @@ static void pod_component(const char *c, size_t len, struct wb_owner *o)
 }
 
 /* Walk "/a/b/c" from the root: the innermost unit wins. */
-static void parse_path(const char *path, size_t len, struct wb_owner *o)
+static void parse_path(const char *path, size_t len, struct wb_origin *o)
 {
 	const char *end = path + len, *c = path;
 	char parent[16] = "";
@@ -141,7 +141,7 @@ static void parse_path(const char *path, size_t len, struct wb_owner *o)
 		o->user_unit = false;
 }
 
-void origin_parse_cgroup(const char *buf, size_t len, struct wb_owner *o)
+void origin_parse_cgroup(const char *buf, size_t len, struct wb_origin *o)
 {
 	const char *line = buf, *end = buf + len, *v1 = NULL, *v2 = NULL;
 	size_t v1_len = 0, v2_len = 0;
@@ -170,39 +170,24 @@ void origin_parse_cgroup(const char *buf, size_t len, struct wb_owner *o)
 		parse_path(v1, v1_len, o);
 }
 
-/* The comm of another process (a session leader, a tracer), by pid. */
-static size_t read_comm(pid_t pid, char *buf, size_t cap)
+/* The comm of another process (a session leader, a tracer), by pid; with
+ * `older`, only if it started no later than `when`: a session leader is
+ * older than its members, a younger one at that pid is another.  Its
+ * length, 0 if there is none. */
+static size_t comm_of(pid_t pid, bool older, unsigned long long when,
+		      char *buf, size_t cap)
 {
-	char path[64];
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	n = wb_read_at(AT_FDCWD, path, buf, cap);
-	if (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return n;
-}
-
-/* The start time in the stat file at dirfd/name; 0 if unreadable. */
-static unsigned long long start_time_at(int dirfd, const char *name)
-{
-	struct wb_owner p = { 0 };
-	char buf[1024];
-	size_t n = wb_read_at(dirfd, name, buf, sizeof(buf));
-
-	return owners_parse_stat(buf, n, &p) == 0 ? p.start_time : 0;
-}
-
-/* Is pid a process that started no later than `when`?  A session leader
- * is older than its members: a younger one at that pid is another. */
-static bool started_by(pid_t pid, unsigned long long when)
-{
-	char path[32];
+	int piddir = proc_open(-1, pid);
 	unsigned long long t;
+	size_t n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	t = start_time_at(AT_FDCWD, path);
-	return t && t <= when;
+	if (piddir < 0)
+		return 0;
+	t = older ? proc_start_time(piddir) : 0;
+	if (!older || (t && t <= when))
+		n = proc_comm(piddir, buf, cap);
+	close(piddir);
+	return n;
 }
 
 static void read_leader(struct wb_owner *o)
@@ -210,25 +195,24 @@ static void read_leader(struct wb_owner *o)
 	char buf[64];
 	size_t n;
 
-	if (o->sid <= 0 || o->sid == o->pid || !started_by(o->sid, o->start_time))
+	if (o->sid <= 0 || o->sid == o->pid)
 		return;
-	n = read_comm(o->sid, buf, sizeof(buf));
-	copy(o->leader_comm, sizeof(o->leader_comm), buf, n);
+	n = comm_of(o->sid, true, o->start_time, buf, sizeof(buf));
+	copy(o->origin.leader_comm, sizeof(o->origin.leader_comm), buf, n);
 }
 
 static void read_tracer(int piddir, struct wb_owner *o)
 {
-	char buf[4096], *t;
+	struct wb_proc_status st = { .tracer = o->origin.tracer };
+	char buf[64];
 
-	if (!wb_read_at(piddir, "status", buf, sizeof(buf)))
+	if (proc_status(piddir, &st) < 0)
 		return;
-	t = strstr(buf, "\nTracerPid:");
-	if (t)
-		o->tracer = (pid_t)strtol(t + 11, NULL, 10);
-	if (o->tracer > 0) {
-		size_t n = read_comm(o->tracer, buf, sizeof(buf));
+	o->origin.tracer = st.tracer;
+	if (o->origin.tracer > 0) {
+		size_t n = comm_of(o->origin.tracer, false, 0, buf, sizeof(buf));
 
-		copy(o->tracer_comm, sizeof(o->tracer_comm), buf, n);
+		copy(o->origin.tracer_comm, sizeof(o->origin.tracer_comm), buf, n);
 	}
 }
 
@@ -238,20 +222,17 @@ static void read_tracer(int piddir, struct wb_owner *o)
  * the directory, once open, stays that process's or fails. */
 static int open_same_process(const struct wb_owner *o)
 {
-	char path[32];
+	int piddir = proc_open(-1, o->pid);
 	unsigned long long t;
-	int dirfd;
 
-	snprintf(path, sizeof(path), "/proc/%d", (int)o->pid);
-	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
+	if (piddir < 0)
 		return -1;
-	t = start_time_at(dirfd, "stat");
+	t = proc_start_time(piddir);
 	if (!t || t != o->start_time) {
-		close(dirfd);
+		close(piddir);
 		return -1;
 	}
-	return dirfd;
+	return piddir;
 }
 
 void origin_read(struct wb_owner *o)
@@ -264,21 +245,35 @@ void origin_read(struct wb_owner *o)
 		return;
 	buf = xmalloc(CGROUP_MAX);
 	n = wb_read_at(piddir, "cgroup", buf, CGROUP_MAX);
-	origin_parse_cgroup(buf, n, o);
+	origin_parse_cgroup(buf, n, &o->origin);
 	free(buf);
 	if (o->state == 'T' || o->state == 't')
 		read_leader(o);
 	if (o->state == 't')
 		read_tracer(piddir, o);
 	close(piddir);
-	if (o->user_unit) {
+	if (o->origin.user_unit) {
 		/* systemctl -M names the user whose manager runs the unit. */
 		struct passwd *pw = getpwuid(o->uid);
 
 		if (pw)
-			copy(o->unit_user, sizeof(o->unit_user), pw->pw_name,
+			copy(o->origin.unit_user, sizeof(o->origin.unit_user), pw->pw_name,
 			     strlen(pw->pw_name));
 		else
-			snprintf(o->unit_user, sizeof(o->unit_user), "%u", (unsigned)o->uid);
+			snprintf(o->origin.unit_user, sizeof(o->origin.unit_user), "%u", (unsigned)o->uid);
 	}
+}
+
+void origin_unhold(struct wb_sock *socks, size_t n, pid_t tracer)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < socks[i].n_owners; j++) {
+			struct wb_owner *w = &socks[i].owners[j];
+
+			if (w->state == 't' && w->origin.tracer == tracer) {
+				w->state = 'R';
+				w->origin.tracer = 0;
+				w->origin.leader_comm[0] = '\0';
+			}
+		}
 }

@@ -60,14 +60,14 @@ static void w_nonempty(struct jsonwrt *w, const char *key, const char *s)
 
 static void w_container(struct jsonwrt *w, const struct wb_owner *o)
 {
-	if (!o->runtime[0]) {
+	if (!o->origin.runtime[0]) {
 		jsonwrt_null(w, "container");
 		return;
 	}
 	jsonwrt_object_open(w, "container");
-	jsonwrt_string(w, "runtime", o->runtime);
-	jsonwrt_string(w, "id", o->container);
-	w_nonempty(w, "pod", o->pod);
+	jsonwrt_string(w, "runtime", o->origin.runtime);
+	jsonwrt_string(w, "id", o->origin.container);
+	w_nonempty(w, "pod", o->origin.pod);
 	jsonwrt_object_close(w);
 }
 
@@ -84,24 +84,24 @@ static void w_owner(struct jsonwrt *w, const struct wb_owner *o)
 	jsonwrt_string(w, "state", state);
 	jsonwrt_bool(w, "stopped", o->state == 'T' || o->state == 't');
 	w_nonempty(w, "tty", o->tty);
-	w_nonempty(w, "unit", o->unit);
+	w_nonempty(w, "unit", o->origin.unit);
 	w_container(w, o);
 	jsonwrt_int(w, "fd", o->fd);
-	jsonwrt_bool(w, "user_unit", o->user_unit);
-	if (o->leader_comm[0]) {
+	jsonwrt_bool(w, "user_unit", o->origin.user_unit);
+	if (o->origin.leader_comm[0]) {
 		jsonwrt_object_open(w, "session_leader");
 		jsonwrt_int(w, "pid", o->sid);
-		jsonwrt_string(w, "comm", o->leader_comm);
+		jsonwrt_string(w, "comm", o->origin.leader_comm);
 		jsonwrt_object_close(w);
 	} else {
 		jsonwrt_null(w, "session_leader");
 	}
-	if (o->tracer)
-		jsonwrt_int(w, "tracer", o->tracer);
+	if (o->origin.tracer)
+		jsonwrt_int(w, "tracer", o->origin.tracer);
 	else
 		jsonwrt_null(w, "tracer");
-	jsonwrt_string(w, "tracer_comm", o->tracer && o->tracer_comm[0]
-					 ? o->tracer_comm : NULL);
+	jsonwrt_string(w, "tracer_comm", o->origin.tracer && o->origin.tracer_comm[0]
+					 ? o->origin.tracer_comm : NULL);
 	jsonwrt_object_close(w);
 }
 

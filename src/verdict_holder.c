@@ -14,12 +14,12 @@ static char *origin_text(const struct wb_owner *o)
 {
 	char *name, *out;
 
-	if (o->runtime[0]) {
-		name = wb_escape_str(o->container, WB_ESC_TERM);
-		out = xasprintf(", %s container %s", o->runtime, name);
-	} else if (o->unit[0]) {
-		name = wb_escape_str(o->unit, WB_ESC_TERM);
-		out = xasprintf(", %s%s", name, o->user_unit ? " (user unit)" : "");
+	if (o->origin.runtime[0]) {
+		name = wb_escape_str(o->origin.container, WB_ESC_TERM);
+		out = xasprintf(", %s container %s", o->origin.runtime, name);
+	} else if (o->origin.unit[0]) {
+		name = wb_escape_str(o->origin.unit, WB_ESC_TERM);
+		out = xasprintf(", %s%s", name, o->origin.user_unit ? " (user unit)" : "");
 	} else {
 		return xstrdup("");
 	}
@@ -54,17 +54,17 @@ void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 		   const char *pids)
 {
 	const struct wb_owner *o = &s->owners[0];
-	char *leader = wb_escape_str(o->leader_comm[0] ? o->leader_comm : "the shell",
+	char *leader = wb_escape_str(o->origin.leader_comm[0] ? o->origin.leader_comm : "the shell",
 				     WB_ESC_TERM);
 
 	/* SIGCONT does not end a ptrace stop: the debugger must let go. */
-	if (o->state == 't' && o->tracer > 0) {
-		char *tracer = wb_escape_str(o->tracer_comm[0] ? o->tracer_comm : "a tracer",
+	if (o->state == 't' && o->origin.tracer > 0) {
+		char *tracer = wb_escape_str(o->origin.tracer_comm[0] ? o->origin.tracer_comm : "a tracer",
 					     WB_ESC_TERM);
 
 		verdict_add_fix(v, "resume-process",
 			xasprintf("the process is held by a debugger (%s, tracer pid %d): detach it, or end the debugger, then resume the process",
-				  tracer, o->tracer), xasprintf("kill %d; kill -CONT %s", o->tracer, pids));
+				  tracer, o->origin.tracer), xasprintf("kill %d; kill -CONT %s", o->origin.tracer, pids));
 		free(tracer);
 	} else if (o->state == 't') {
 		verdict_add_fix(v, "resume-process",
@@ -89,15 +89,15 @@ void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
  * USER@ when whybind runs as someone else, as root usually does). */
 static char *systemctl_stop(const struct wb_owner *o, uid_t caller)
 {
-	char *unit = wb_escape_str(o->unit, WB_ESC_SHELL), *user, *out;
-	const char *dashes = o->unit[0] == '-' ? "-- " : "";
+	char *unit = wb_escape_str(o->origin.unit, WB_ESC_SHELL), *user, *out;
+	const char *dashes = o->origin.unit[0] == '-' ? "-- " : "";
 
-	if (!o->user_unit) {
+	if (!o->origin.user_unit) {
 		out = xasprintf("systemctl stop %s%s", dashes, unit);
-	} else if (o->uid == caller || !o->unit_user[0]) {
+	} else if (o->uid == caller || !o->origin.unit_user[0]) {
 		out = xasprintf("systemctl --user stop %s%s", dashes, unit);
 	} else {
-		user = wb_escape_str(o->unit_user, WB_ESC_SHELL);
+		user = wb_escape_str(o->origin.unit_user, WB_ESC_SHELL);
 		out = xasprintf("systemctl --user -M %s@ stop %s%s", user, dashes, unit);
 		free(user);
 	}
@@ -123,20 +123,20 @@ void fixes_manager(struct wb_verdict *v, const struct wb_sock *s,
 	const struct wb_owner *o = &s->owners[0];
 	char *name;
 
-	for (size_t i = 0; o->runtime[0] && i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
-		if (strcmp(o->runtime, runtimes[i].runtime))
+	for (size_t i = 0; o->origin.runtime[0] && i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		if (strcmp(o->origin.runtime, runtimes[i].runtime))
 			continue;
-		name = wb_escape_str(o->container, WB_ESC_SHELL);
+		name = wb_escape_str(o->origin.container, WB_ESC_SHELL);
 		verdict_add_fix(v, "stop-container",
-			xasprintf("stop the %s container %s that runs it", o->runtime, name),
+			xasprintf("stop the %s container %s that runs it", o->origin.runtime, name),
 			xasprintf("%s %s", runtimes[i].stop, name));
 		free(name);
 		return;
 	}
-	if (is_service(o->unit)) {
-		name = wb_escape_str(o->unit, WB_ESC_TERM);
+	if (is_service(o->origin.unit)) {
+		name = wb_escape_str(o->origin.unit, WB_ESC_TERM);
 		verdict_add_fix(v, "stop-unit", xasprintf("stop the systemd %sunit %s that runs it",
-							  o->user_unit ? "user " : "", name),
+							  o->origin.user_unit ? "user " : "", name),
 				systemctl_stop(o, caller));
 		free(name);
 	}

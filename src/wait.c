@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <linux/sock_diag.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -16,6 +15,7 @@
 
 #include "escape.h"
 #include "diagnose.h"
+#include "pidfd.h"
 #include "probe.h"
 #include "wait.h"
 
@@ -114,7 +114,7 @@ static int open_pidfds(const struct wb_diagnosis *d, struct pollfd *p, int n)
 		const struct wb_sock *s = &d->socks.v[i];
 
 		for (size_t j = 0; sock_in_the_way(s) && j < s->n_owners; j++) {
-			int fd = (int)syscall(SYS_pidfd_open, s->owners[j].pid, 0);
+			int fd = wb_pidfd_open(s->owners[j].pid);
 
 			if (fd >= 0 && n < MAX_PIDFDS + 1)
 				p[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };

@@ -79,6 +79,19 @@ struct wb_request {
 	const char *runtime_name;	/* and its name: "as Go binds" */
 };
 
+/* Where a process comes from (origin.c); "" where it cannot be told. */
+struct wb_origin {
+	char unit[256];			/* innermost systemd .service or .scope */
+	bool user_unit;			/* under user@UID.service */
+	char runtime[16];		/* docker, podman, containerd, cri-o, lxc */
+	char container[72];		/* the id as that runtime prints it */
+	char pod[72];			/* Kubernetes pod uid */
+	char leader_comm[64];		/* the session leader's comm (a shell) */
+	pid_t tracer;			/* TracerPid of a traced process */
+	char tracer_comm[64];		/* and its comm (strace, gdb...) */
+	char unit_user[64];		/* a user unit's user (name, or uid) */
+};
+
 /* One process holding a socket. Strings are raw bytes from /proc:
  * escape them (escape.h) before they reach a terminal or JSON. */
 struct wb_owner {
@@ -93,17 +106,7 @@ struct wb_owner {
 	pid_t sid;			/* session leader (a stopped job's shell) */
 	char tty[32];			/* "pts/3", "tty1", or "" for none */
 
-	/* Where it comes from (origin.c); "" where it cannot be told.
-	 * These fields end the struct: diagnose.c copies them as one. */
-	char unit[256];			/* innermost systemd .service or .scope */
-	bool user_unit;			/* under user@UID.service */
-	char runtime[16];		/* docker, podman, containerd, cri-o, lxc */
-	char container[72];		/* the id as that runtime prints it */
-	char pod[72];			/* Kubernetes pod uid */
-	char leader_comm[64];		/* the session leader's comm (a shell) */
-	pid_t tracer;			/* TracerPid of a traced process */
-	char tracer_comm[64];		/* and its comm (strace, gdb...) */
-	char unit_user[64];		/* a user unit's user (name, or uid) */
+	struct wb_origin origin;
 };
 
 struct wb_sock {

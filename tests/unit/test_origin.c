@@ -6,9 +6,9 @@
 
 #define ID64 "3f2a9c1b7d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeef"
 
-static struct wb_owner parse(const char *text)
+static struct wb_origin parse(const char *text)
 {
-	struct wb_owner o;
+	struct wb_origin o;
 
 	memset(&o, 0, sizeof(o));
 	origin_parse_cgroup(text, strlen(text), &o);
@@ -17,7 +17,7 @@ static struct wb_owner parse(const char *text)
 
 int main(void)
 {
-	struct wb_owner o;
+	struct wb_origin o;
 
 	o = parse("0::/system.slice/nginx.service\n");
 	CHECK_STR(o.unit, "nginx.service");

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "owners.h"
+#include "proc.h"
 #include "unit.h"
 
 #define HOLD_NAME "wb) (x y"	/* the child's comm: ")" and spaces */
@@ -31,7 +32,7 @@ static int stat_of(const char *text, struct wb_owner *o)
 
 	memcpy(buf, text, len);
 	memset(o, 0, sizeof(*o));
-	rc = owners_parse_stat(buf, len, o);
+	rc = proc_parse_stat(buf, len, o);
 	free(buf);
 	return rc;
 }
@@ -110,7 +111,7 @@ static void check_join(const char *buf, size_t len, const char *want)
 	char *copy = xmalloc(len), *s;
 
 	memcpy(copy, buf, len);
-	s = owners_join_cmdline(copy, len);
+	s = proc_join_cmdline(copy, len);
 	CHECK_STR(s, want);
 	free(s);
 	free(copy);
@@ -132,8 +133,30 @@ static void check_tty(int nr, const char *want)
 {
 	char buf[32];
 
-	owners_tty_name(nr, buf, sizeof(buf));
+	proc_tty_name(nr, buf, sizeof(buf));
 	CHECK_STR(buf, want);
+}
+
+
+/* status: the lines used, anywhere; the others keep the caller's values. */
+static void test_parse_status(void)
+{
+	const char *text = "Name:\twb\\nx y\nUmask:\t0022\nState:\tS (sleeping)\n"
+			   "Tgid:\t812\nPid:\t813\nTracerPid:\t77\n"
+			   "Uid:\t1000\t1001\t1000\t1000\nGid:\t50\t51\t50\t50\n";
+	struct wb_proc_status st = { .euid = 9, .egid = 9 };
+	struct wb_proc_status keep = { .name = "?", .tgid = 5, .euid = 6, .egid = 7 };
+
+	proc_parse_status(text, strlen(text), &st);
+	CHECK_STR(st.name, "wb\\nx y");
+	CHECK(st.tgid == 812 && st.tracer == 77);
+	CHECK(st.euid == 1001 && st.egid == 51);
+	/* Cut before the Uid: line's second number: the uid is not guessed. */
+	proc_parse_status(text, strstr(text, "1001") - text, &keep);
+	CHECK_STR(keep.name, "wb\\nx y");
+	CHECK(keep.tgid == 812 && keep.euid == 6 && keep.egid == 7);
+	proc_parse_status("", 0, &keep);
+	CHECK(keep.tgid == 812);
 }
 
 /* The kernel's new_encode_dev(). */
@@ -156,9 +179,9 @@ static void test_tty_name(void)
 	check_tty(dev(4, 63), "tty63");
 	check_tty(dev(4, 64), "ttyS0");
 	check_tty(dev(4, 65), "ttyS1");
-	owners_tty_name(dev(5, 1), buf, sizeof(buf));
+	proc_tty_name(dev(5, 1), buf, sizeof(buf));
 	CHECK(strcmp(buf, "console") == 0 || strcmp(buf, "5:1") == 0);
-	owners_tty_name(34819, buf, 4);
+	proc_tty_name(34819, buf, 4);
 	CHECK_STR(buf, "pts");
 }
 
@@ -188,7 +211,7 @@ static void wait_asleep(pid_t pid)
 		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
 		if (fd >= 0)
 			close(fd);
-		if (n > 0 && owners_parse_stat(buf, (size_t)n, &o) == 0 &&
+		if (n > 0 && proc_parse_stat(buf, (size_t)n, &o) == 0 &&
 		    o.state == 'S')
 			return;
 		usleep(10000);
@@ -326,9 +349,44 @@ static void check_child(const struct wb_owner *o, const struct wb_owner *self,
 	CHECK(len > 3 && strcmp(o->cmdline + len - 3, "...") == 0);
 }
 
-/* The live socket's owners, their details, and its options. */
-static void test_live(int s, int s6, pid_t child, const char *argv0)
+/* owners_find() on a walk of its own; `start`: with the BPF iterator's
+ * list made meanwhile, where it is the way. */
+static int find(struct wb_socklist *l, bool start, struct wb_owners_how *how)
 {
+	struct wb_owner_walk *walk = owners_open();
+	int rc;
+
+	if (start)
+		owners_start(walk);
+	rc = owners_find(walk, l->v, l->n, how);
+	owners_close(walk);
+	return rc;
+}
+
+/* A walk started, then closed unused (the dump failed, or showed no held
+ * socket): its thread is left to finish and free its own list. */
+static void test_abandon(void)
+{
+	struct wb_socklist l = { 0 };
+	struct wb_owners_how how;
+	struct wb_owner_walk *walk = owners_open();
+
+	owners_start(walk);
+	owners_close(walk);
+	walk = owners_open();
+	owners_start(walk);
+	owners_start(walk);		/* again: nothing */
+	add_sock(&l, AF_INET, 0);	/* nothing to look for: abandoned */
+	CHECK(owners_find(walk, l.v, l.n, &how) == 0);
+	CHECK(how.method == NULL && l.v[0].owners_visible);
+	owners_close(walk);
+	socklist_free(&l);
+}
+
+/* The live socket's owners, their details, and its options. */
+static void test_live(int s, int s6, pid_t child, const char *argv0, bool start)
+{
+	struct wb_owners_how how;
 	struct wb_socklist l = { 0 };
 	struct wb_sock *v;
 	int gone = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -339,7 +397,8 @@ static void test_live(int s, int s6, pid_t child, const char *argv0)
 	add_sock(&l, AF_INET, 0);	/* TIME_WAIT: nobody holds it */
 	add_sock(&l, AF_INET, gone_ino);	/* closed: nobody holds it */
 	add_sock(&l, AF_INET6, inode_of(s6));
-	CHECK(owners_find(l.v, l.n) == 0);
+	CHECK(find(&l, start, &how) == 0);
+	CHECK(how.method && (!strcmp(how.method, "bpf") || !strcmp(how.method, "proc")));
 	v = l.v;
 	CHECK(v[0].n_owners == 2 && v[0].owners_visible);
 	check_self(owner_of(&v[0], getpid()), s, argv0);
@@ -347,7 +406,7 @@ static void test_live(int s, int s6, pid_t child, const char *argv0)
 	CHECK(v[1].n_owners == 0 && v[1].owners_visible);
 	CHECK(v[2].n_owners == 0);
 	/* The BPF iterator sees every process; the /proc walk may not. */
-	CHECK(v[2].owners_visible == (!strcmp(owners_method(), "bpf") || all_fds_readable()));
+	CHECK(v[2].owners_visible == (!strcmp(how.method, "bpf") || all_fds_readable()));
 
 	owners_read_sockopts(&v[0]);
 	CHECK(v[0].reuseaddr == WB_YES && v[0].reuseport == WB_NO);
@@ -374,6 +433,7 @@ static struct wb_sock held_by(uint64_t ino, struct wb_owner *o)
 /* A stopped holder: state T, and its socket's options still readable. */
 static void test_stopped(int s, pid_t child)
 {
+	struct wb_owners_how how;
 	struct wb_socklist l = { 0 };
 	struct wb_owner *o, only;
 	struct wb_sock *v, w;
@@ -383,7 +443,7 @@ static void test_stopped(int s, pid_t child)
 	CHECK(waitpid(child, &status, WUNTRACED) == child);
 	CHECK(WIFSTOPPED(status));
 	v = add_sock(&l, AF_INET, inode_of(s));
-	CHECK(owners_find(l.v, l.n) == 0);
+	CHECK(find(&l, false, &how) == 0);
 	o = (struct wb_owner *)owner_of(v, child);
 	CHECK(o && o->state == 'T');
 	if (o) {
@@ -453,7 +513,9 @@ static void live(const char *argv0)
 	if (child <= 0)
 		return;
 	prctl(PR_SET_NAME, "wb-parent");
-	test_live(s, s6, child, argv0);
+	test_live(s, s6, child, argv0, false);
+	test_live(s, s6, child, argv0, true);
+	test_abandon();
 	test_stopped(s, child);
 
 	other = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -479,6 +541,7 @@ int main(int argc, char **argv)
 	test_parse_stat();
 	test_join_cmdline();
 	test_tty_name();
+	test_parse_status();
 	live(argv[0]);
 	return unit_done();
 }

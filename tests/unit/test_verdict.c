@@ -122,7 +122,7 @@ static void check_traced(void)
 	struct wb_diagnosis *d = new_diag();
 	struct wb_sock *s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 812, 't');
 
-	s->owners[0].tracer = 900;
+	s->owners[0].origin.tracer = 900;
 	verdict_make(d);
 	CHECK_STR(d->verdict.cause, "stopped");
 	CHECK(strstr(d->verdict.summary, "debugger") != NULL);
@@ -156,9 +156,9 @@ static void check_units(void)
 		struct wb_sock *s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 812, 'S');
 		const struct wb_fix *f;
 
-		strcpy(s->owners[0].unit, cases[i].unit);
-		strcpy(s->owners[0].unit_user, cases[i].user);
-		s->owners[0].user_unit = cases[i].user_unit;
+		strcpy(s->owners[0].origin.unit, cases[i].unit);
+		strcpy(s->owners[0].origin.unit_user, cases[i].user);
+		s->owners[0].origin.user_unit = cases[i].user_unit;
 		s->owners[0].uid = cases[i].uid;
 		d->req.uid = cases[i].caller;
 		verdict_make(d);

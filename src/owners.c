@@ -2,6 +2,7 @@
  * walk of the descriptor tables (a BPF iterator, owners_bpf.c) where it
  * may be used, else by one walk of /proc/PID/fd; then, for the processes
  * that hold one, what they are. */
+#include "config.h"
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE			/* CPU_COUNT */
 #endif

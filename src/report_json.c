@@ -1,4 +1,5 @@
 /* report_json: SPEC's JSON object, built with jansson. */
+#include "config.h"
 #include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>

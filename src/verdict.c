@@ -1,5 +1,6 @@
 /* verdict: from the probe and the conflicting sockets, the cause and the
  * fixes, most useful first.  Pure: no system calls. */
+#include "config.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -286,8 +286,8 @@ static void check_random(unsigned seed, int trials, const char *whybind)
 	int agreed = 0, undecided = 0, skipped = 0, disagreed = 0;
 
 	srandom(seed);
-	printf("# property test: seed %u, %d trials (replay: WB_SEED=%u WB_TRIALS=%d"
-	       " make check TESTS=tests/integration/rules_random.sh)\n",
+	printf("# property test: seed %u, %d trials (replay: make check"
+	       " TESTS=tests/integration/rules_random.sh WB_SEED=%u WB_TRIALS=%d)\n",
 	       seed, trials, seed, trials);
 	for (int t = 0; t < trials; t++) {
 		uint16_t port = (uint16_t)(30000 + t % 30000);

@@ -9,9 +9,9 @@
 # time; CI (.ci/run) runs it once more with a fresh seed, which it prints.
 # To replay a seed (CI's, or one of yours), from the build directory:
 #
-#     WB_SEED=N make check TESTS=tests/integration/rules_random.sh
+#     make check TESTS=tests/integration/rules_random.sh WB_SEED=N
 #
-# (WB_TRIALS=N stops after trial N-1, the trial that failed is the last.)
+# (and WB_TRIALS=T to stop after the trial that failed, trial T-1).
 . "${TESTLIB:?run from make check}"
 
 seed=${WB_SEED:-20240601}

@@ -1,4 +1,5 @@
 /* The kernel's BTF, as whybind reads it for its BPF iterator. */
+#include "config.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* Untrusted bytes out: the terminal form has no control byte and is
  * valid UTF-8; the JSON form is accepted by jansson (valid UTF-8); the
  * shell form reads back... at least contains no raw control byte. */
+#include "config.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* Netlink replies: any stream of messages, lying lengths included, through
  * the inet_diag and unix_diag parsers. */
+#include "config.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

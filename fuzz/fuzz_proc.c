@@ -1,4 +1,5 @@
 /* /proc text: stat, status, cmdline, cgroup, with arbitrary bytes. */
+#include "config.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* The command line's target: [ADDRESS:]PORT, PATH, @NAME, any bytes. */
+#include "config.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* address: the argument's forms, most specific first (address.h). */
+#include "config.h"
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>

@@ -6,6 +6,7 @@
  * Address overlap follows inet_rcv_saddr_equal() with wildcards matched
  * on both sides.
  */
+#include "config.h"
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>

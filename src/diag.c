@@ -3,6 +3,7 @@
  * One dump per family, filtered in the kernel by bytecode on the local
  * port, so the cost follows the port's sockets and not the host's.
  */
+#include "config.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* diagnose: one bind, start to verdict: probe, list the port's sockets,
  * keep the conflicts, find their owners, try SO_REUSE*, judge. */
+#include "config.h"
 #include <errno.h>
 #include <ifaddrs.h>
 #include <stdio.h>

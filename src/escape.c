@@ -1,5 +1,6 @@
 /* escape: untrusted bytes (process names, command lines, paths) made safe
  * for a terminal, for JSON, or for a shell command line. */
+#include "config.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

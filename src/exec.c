@@ -8,6 +8,7 @@
  * failed, the server is held there (its socket still unbound) while the
  * bind it asked for is diagnosed, then it goes on with its error.
  */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>

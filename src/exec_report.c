@@ -1,5 +1,6 @@
 /* exec_report: a traced server's failed bind(), from its own arguments
  * and its own socket to a report on stderr. */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

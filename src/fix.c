@@ -3,6 +3,7 @@
  * kernel destroys that socket or none, never a dump-wide match (compare
  * `ss -K`).  And the removal of a stale AF_UNIX socket file, re-checked
  * just before. */
+#include "config.h"
 #include <errno.h>
 #include <string.h>
 #include <time.h>

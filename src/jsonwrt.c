@@ -1,6 +1,7 @@
 /* jsonwrt: a streaming JSON writer (see jsonwrt.h).  Nothing is held but
  * the nesting: a document of any size costs the memory of its largest
  * string. */
+#include "config.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,7 @@
  * main() reads top to bottom: parse the command line, resolve the
  * addresses, diagnose each bind, report, exit 0/1/2/3 (SPEC).
  */
+#include "config.h"
 #include <argp.h>
 #include <signal.h>
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "config.h"
 #include "closestream.h"
 #include "conflict.h"
 #include "diag.h"

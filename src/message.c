@@ -1,5 +1,6 @@
 /* message: recognisers for the error lines servers print when bind()
  * fails, and the socket options each of them sets before that bind. */
+#include "config.h"
 #include <errno.h>
 #include <regex.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* netns: setns(2) into the namespace where the server really runs. */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

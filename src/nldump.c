@@ -1,5 +1,6 @@
 /* nldump: a NETLINK_SOCK_DIAG dump via libmnl, retried whole when the
  * kernel says it was interrupted or the receive queue overran. */
+#include "config.h"
 #include <errno.h>
 #include <string.h>
 #include <time.h>

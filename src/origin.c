@@ -1,5 +1,6 @@
 /* origin: systemd units and containers from /proc/PID/cgroup, the session
  * leader of a stopped job, the tracer of a traced process. */
+#include "config.h"
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>

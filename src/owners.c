@@ -2,6 +2,7 @@
  * walk of the descriptor tables (a BPF iterator, owners_prefetch.c) where
  * it may be used, else by one walk of /proc/PID/fd (owners_walk.c); then,
  * for the processes that hold one, what they are (proc.c). */
+#include "config.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

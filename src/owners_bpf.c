@@ -12,6 +12,7 @@
  * privilege, no BTF, an old kernel, the verifier) makes the caller fall
  * back to the /proc walk.
  */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

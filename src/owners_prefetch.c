@@ -2,6 +2,7 @@
  * descriptor table (a BPF task_file iterator, owners_bpf.c), listed in a
  * thread of its own while the caller dumps the port's sockets: the
  * kernel's two walks overlap.  Then /proc only for the processes named. */
+#include "config.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* owners_walk: the holders by one walk of every /proc/PID/fd of the host,
  * shared by a few threads. */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

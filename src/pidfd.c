@@ -1,4 +1,5 @@
 /* pidfd: pidfd_open(2) and pidfd_getfd(2) by their system call numbers. */
+#include "config.h"
 #include <errno.h>
 #include <unistd.h>
 #include <sys/syscall.h>

@@ -1,4 +1,5 @@
 /* pidlist: a growable array of pids, joined into text once, at the end. */
+#include "config.h"
 #include <stdlib.h>
 
 #include "pidlist.h"

@@ -1,4 +1,5 @@
 /* probe: try the server's bind for real, and undo it at once. */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>

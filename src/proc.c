@@ -1,5 +1,6 @@
 /* proc: the /proc parsers (stat, status, cmdline, tty) and the reading of
  * one process's files on its /proc/PID descriptor. */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -1,6 +1,7 @@
 /* report_json: SPEC's JSON object, written a value at a time through
  * jsonwrt.  A port can have tens of thousands of sockets: nothing of the
  * document is held, each socket is written as it comes. */
+#include "config.h"
 #include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>

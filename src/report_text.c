@@ -1,5 +1,6 @@
 /* report_text: the human output: the bind tried, a table of the sockets in
  * the way, the verdict and the fixes as commands. */
+#include "config.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

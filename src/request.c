@@ -1,4 +1,5 @@
 /* request: "[ADDRESS:]PORT" into the addresses and port to diagnose. */
+#include "config.h"
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>

@@ -1,4 +1,6 @@
 /* sock: names and predicates of one socket, shared by every stage. */
+#include "config.h"
+
 #include "sock.h"
 
 const char *sock_state_name(const struct wb_sock *s)

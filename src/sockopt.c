@@ -1,4 +1,5 @@
 /* sockopt: the socket-option borrow that --exec and the owners share. */
+#include "config.h"
 #include <errno.h>
 #include <unistd.h>
 #include <sys/socket.h>

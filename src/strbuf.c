@@ -1,4 +1,5 @@
 /* strbuf: a growable string; each append is amortised O(its length). */
+#include "config.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

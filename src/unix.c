@@ -6,6 +6,7 @@
  * for.  So the dump walks every unix socket of the namespace (thousands
  * on a busy host) and a cheap userspace test, inode first, keeps ours.
  */
+#include "config.h"
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* Small helpers shared by every stage: allocation, socket lists, signals. */
+#include "config.h"
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /* verdict: from the probe and the conflicting sockets, the cause and the
  * fixes, most useful first.  Pure: no system calls.  This file picks the
  * part that judges (verdict_impl.h lists them) and ranks the causes. */
+#include "config.h"
 #include <stdlib.h>
 #include <string.h>
 

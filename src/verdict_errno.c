@@ -1,6 +1,7 @@
 /* verdict_errno: the bind errors other than EADDRINUSE: EACCES on an
  * inet port, EADDRNOTAVAIL, a link-local address without its zone, and
  * any other errno by its name. */
+#include "config.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

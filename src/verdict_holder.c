@@ -1,5 +1,6 @@
 /* verdict_holder: who holds a socket, in words, and the fixes that go
  * through the holder: resume a stopped one, stop one through its manager. */
+#include "config.h"
 #include <stdlib.h>
 #include <string.h>
 

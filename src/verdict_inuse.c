@@ -1,6 +1,7 @@
 /* verdict_inuse: an inet port in use (EADDRINUSE, or predicted so): the
  * socket to name, whether SO_REUSEADDR or SO_REUSEPORT would help, and
  * the fixes; and a free port beside a live UDP socket. */
+#include "config.h"
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -1,6 +1,7 @@
 /* verdict_unix: an AF_UNIX path or abstract name: a live socket holds
  * it, a stale file is left, something else is there, or the directory
  * is missing or closed to the server's user. */
+#include "config.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* wait: --wait sleeps on what can free the port, never busy-polls:
  * the holders' pidfds (process exit), the kernel's socket-destroy
  * broadcasts, and the TIME_WAIT timers the dump reported. */
+#include "config.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <poll.h>

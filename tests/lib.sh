@@ -1,24 +1,49 @@
-# tests/lib.sh: sourced by every integration test (tests/integration/*.sh).
+# tests/lib.sh: the one helper library of the shell tests, sourced by
+# every integration test (tests/integration/*.sh) and, through
+# tests/docs/common.sh, by the documentation checks.
 #
 # It runs the test in a private network namespace, starts wbfix fixtures
 # and kills them at exit, runs whybind, and asserts on its exit status and
 # JSON.  Assertions do not stop the test: each prints "ok:" or "FAIL:",
-# and the test exits 1 if any failed.  Environment (from Makefile.am):
-# WHYBIND, WBFIX, TESTLIB; CI=true turns "cannot test here" into a failure.
+# and the test exits 1 if any failed (or if none ran).  Environment (from
+# Makefile.am): WHYBIND, WBFIX, WBRULES, TESTLIB; CI=true turns "cannot
+# test here" into a failure.  A test that opens no socket (the
+# documentation checks) sets WB_HOST_NETNS=1 before sourcing: it then runs
+# where it is, as any user, and starts or kills no process but its own.
 #
 # Until the re-exec below, this must stay POSIX sh: $(SHELL) may be dash.
 
-wb_cannot() {
+# In CI a check that cannot run has failed: nothing may silently not run.
+wb_in_ci() {
 	case "${CI:-}" in
-	'' | false | 0)
-		echo "SKIP: $1"
-		exit 77 ;;
+	'' | false | 0) return 1 ;;
 	esac
+	return 0
+}
+
+# wb_cannot WHY: the whole test cannot run here (exit 77: skipped).
+wb_cannot() {
+	if ! wb_in_ci; then
+		echo "SKIP: $1"
+		exit 77
+	fi
 	echo "FAIL: $1 (CI=$CI: integration tests must run in CI)"
 	exit 1
 }
 
-if [ "${WB_IN_NETNS:-}" != 1 ]; then
+# missing_tool NAME: one part of the test cannot run here, for want of
+# NAME: skipped, and said so; a failed assertion in CI.
+missing_tool() {
+	if wb_in_ci; then
+		fail "$1 is not installed"
+	else
+		echo "SKIP part: $1 is not installed"
+	fi
+}
+
+if [ "${WB_HOST_NETNS:-}" = 1 ]; then
+	[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+elif [ "${WB_IN_NETNS:-}" != 1 ]; then
 	for t in bash unshare ip jq timeout setpriv; do
 		command -v "$t" >/dev/null 2>&1 || wb_cannot "needs $t"
 	done
@@ -31,10 +56,12 @@ if [ "${WB_IN_NETNS:-}" != 1 ]; then
 	wb_cannot "cannot create a network namespace: ${why:-unshare -n failed} (needs root)"
 fi
 
-# From here on: bash, in our own network namespace.
+# From here on: bash, in our own network namespace (or, WB_HOST_NETNS=1,
+# in the host's).
 set -u
 WB_NETNS=$(readlink /proc/self/ns/net)
-if [ -z "$WB_NETNS" ] || [ "$WB_NETNS" = "${WB_OUTER_NETNS:-}" ]; then
+if [ "${WB_HOST_NETNS:-}" != 1 ] &&
+   { [ -z "$WB_NETNS" ] || [ "$WB_NETNS" = "${WB_OUTER_NETNS:-}" ]; }; then
 	echo "FAIL: not in a private network namespace (WB_IN_NETNS set by hand?)"
 	exit 1
 fi
@@ -43,7 +70,9 @@ WB_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 for t in "$WHYBIND" "$WBFIX"; do
 	[ -x "$t" ] || { echo "FAIL: $t is not built"; exit 99; }
 done
-ip link set lo up || { echo "FAIL: cannot bring lo up"; exit 1; }
+if [ "${WB_HOST_NETNS:-}" != 1 ]; then
+	ip link set lo up || { echo "FAIL: cannot bring lo up"; exit 1; }
+fi
 
 WB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/whybind-test.XXXXXX") || exit 99
 FIXTURES=()			# every pid a fixture left running
@@ -63,7 +92,8 @@ wb_alive() {
 }
 
 # Kill what the test started: the fixtures it knows of, then anything
-# else left in this namespace, which only this test can have made.
+# else left in this namespace, which only this test can have made (not
+# in the host's, where everything else runs too).
 wb_cleanup() {
 	local rc=$? p n pids=()
 
@@ -71,6 +101,7 @@ wb_cleanup() {
 		pids+=("$p")
 	done
 	for p in /proc/[0-9]*; do
+		[ "${WB_HOST_NETNS:-}" = 1 ] && break
 		n=${p#/proc/}
 		[ "$n" = $$ ] || [ "$n" = "$BASHPID" ] && continue
 		[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$WB_NETNS" ] && pids+=("$n")
@@ -201,10 +232,6 @@ fixture() {
 	esac
 	echo "# fixture: wbfix$(printf ' %q' "$@") -> $line"
 }
-
-# The names of an earlier version of this file.
-fixture_exit() { fixture "$@"; }
-cleanup() { wb_cleanup; }
 
 # wait_gone PID: until the process has exited (5 s at most).
 wait_gone() {

@@ -17,6 +17,7 @@
  * "MODE dump D part P" to $WB_NLINJECT_LOG, so a test can tell it
  * happened.
  */
+#include "config.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>

@@ -47,6 +47,7 @@
  * of the TIME_WAIT socket left behind.  Bad arguments: exit 2; a failed
  * system call: exit 1.
  */
+#include "config.h"
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* accept4, setresuid */
 #endif

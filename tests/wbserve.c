@@ -24,6 +24,7 @@
  *   raise=N      when done, kill itself with signal N
  * Bad arguments: exit 2; another failed call: exit 1.
  */
+#include "config.h"
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* strerrorname_np */
 #endif

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/common.sh"
 man1=$srcdir/man/whybind.1
 
-[ -r "$man1" ] || { echo "FAIL: no $man1" >&2; exit 1; }
+[ -r "$man1" ] || fatal "no $man1"
 
 help_options
 
@@ -71,5 +71,4 @@ else
 	missing_tool groff
 fi
 
-[ "$failed" -eq 0 ] && echo "PASS: man page: $(wc -l <"$tmp/help.long") long options, renders clean"
-exit "$failed"
+[ "$WB_FAIL" -gt 0 ] || pass "man page: $(wc -l <"$tmp/help.long") long options, renders clean"

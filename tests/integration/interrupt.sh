@@ -45,9 +45,9 @@ traced_interrupt() {
 # next one binds with SO_REUSEADDR beside the TIME_WAITs).
 n=20
 for i in $(seq "$n"); do
-	fixture_exit timewait 127.0.0.1 "$P" reuseaddr
+	fixture timewait 127.0.0.1 "$P" reuseaddr
 done
-fixture_exit timewait 127.0.0.1 "$Q"	# not in conflict: never touched
+fixture timewait 127.0.0.1 "$Q"	# not in conflict: never touched
 tw() { ss -Htan state time-wait "( sport = :$1 )" | wc -l; }
 check "$n TIME_WAIT sockets on $P" test "$(tw "$P")" = "$n"
 

@@ -2,4 +2,4 @@
 # The conflict rules' table, each case built for real on this kernel.
 . "${TESTLIB:?run from make check}"
 
-check "rules and kernel agree" "$(dirname "$WHYBIND")/../tests/unit/test_conflict" --kernel
+check "rules and kernel agree" "${WBRULES:?run from make check}" --kernel

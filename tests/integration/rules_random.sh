@@ -3,14 +3,22 @@
 # LISTEN, bound, ESTABLISHED, TIME_WAIT or UDP, on IPv4, IPv6, dual-stack
 # and v4-mapped addresses, random SO_REUSEADDR/SO_REUSEPORT, another uid
 # for SO_REUSEPORT) built for real; `whybind --no-probe` must predict what
-# the kernel then does with a random bind.  The seed changes every run and
-# is printed; WB_SEED=N WB_TRIALS=N replay one.
+# the kernel then does with a random bind (tests/wbrules.c).
+#
+# make check draws from a fixed seed, so that a run is the same run every
+# time; CI (.ci/run) runs it once more with a fresh seed, which it prints.
+# To replay a seed (CI's, or one of yours), from the build directory:
+#
+#     make check TESTS=tests/integration/rules_random.sh WB_SEED=N
+#
+# (and WB_TRIALS=T to stop after the trial that failed, trial T-1).
 . "${TESTLIB:?run from make check}"
 
-seed=${WB_SEED:-$(( $(date +%s) % 100000 ))}
+seed=${WB_SEED:-20240601}
 trials=${WB_TRIALS:-1000}
+: "${WBRULES:?run from make check}"
 check "whybind --no-probe agrees with the kernel (seed $seed, $trials trials)" \
-	"$(dirname "$WHYBIND")/../tests/unit/test_conflict" --random "$seed" "$trials" "$WHYBIND"
+	"$WBRULES" --random "$seed" "$trials" "$WHYBIND"
 # Seeds that once found a disagreement in the way whybind gathers its
 # facts (not in the rules alone, which test_conflict's cases keep):
 # replayed up to the trial that failed.  88831: trial 108, the options of
@@ -20,5 +28,5 @@ check "whybind --no-probe agrees with the kernel (seed $seed, $trials trials)" \
 for replay in 88831:109; do
 	check "replay of seed ${replay%:*} (${replay#*:} trials, own namespace)" \
 		unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
-		"$(dirname "$WHYBIND")/../tests/unit/test_conflict" --random "${replay%:*}" "${replay#*:}" "$WHYBIND"
+		"$WBRULES" --random "${replay%:*}" "${replay#*:}" "$WHYBIND"
 done

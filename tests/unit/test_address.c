@@ -2,6 +2,7 @@
  * every form, the real messages captured from the servers Debian ships
  * (tests/messages/, see tests/integration/messages.sh), the documented
  * ones of the others, ambiguous and unreadable input, 1 MB of stdin. */
+#include "config.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  * Every message is parsed from a heap copy of exactly its length, so
  * AddressSanitizer catches any read past it.
  */
+#include "config.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

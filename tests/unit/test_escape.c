@@ -1,4 +1,5 @@
 /* Untrusted bytes on their way to a terminal, JSON or a shell. */
+#include "config.h"
 #include <stdlib.h>
 
 #include "escape.h"

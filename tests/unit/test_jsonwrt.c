@@ -1,6 +1,7 @@
 /* The streaming writer against jansson's own dump: the same layout
  * (JSON_INDENT(2) and JSON_COMPACT) and the same string escapes, so a
  * document written a value at a time reads as a whole tree dumped. */
+#include "config.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

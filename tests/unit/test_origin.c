@@ -1,4 +1,5 @@
 /* systemd units and containers from /proc/PID/cgroup text. */
+#include "config.h"
 #include <string.h>
 
 #include "origin.h"

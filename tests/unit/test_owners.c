@@ -1,5 +1,6 @@
 /* owners: the /proc parsers on hostile input, and a live walk that finds
  * this process and a child (with a 1 MB command line) holding one socket. */
+#include "config.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

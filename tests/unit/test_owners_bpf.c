@@ -1,6 +1,7 @@
 /* owners_bpf: the BTF scan on a hand-made blob with known offsets, on
  * every truncation and corruption of it, on the running kernel's BTF;
  * and, as root, the iterator itself against a socket we hold. */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

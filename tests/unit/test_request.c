@@ -1,4 +1,5 @@
 /* Address and port parsing. */
+#include "config.h"
 #include <errno.h>
 #include <netdb.h>
 #include <stdlib.h>

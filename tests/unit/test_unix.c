@@ -8,6 +8,7 @@
  * Every message is parsed from a heap copy of exactly its length, so
  * AddressSanitizer catches any read past it.
  */
+#include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>

@@ -1,4 +1,5 @@
 /* Cause selection by SPEC's precedence, and the fixes. */
+#include "config.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

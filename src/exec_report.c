@@ -19,6 +19,7 @@
 #include "report.h"
 #include "request.h"
 #include "sockopt.h"
+#include "unix.h"
 
 /* The server's socket, as getsockopt() tells it. */
 struct sockinfo {
@@ -33,14 +34,6 @@ struct procinfo {
 	gid_t egid;
 	char comm[64];
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void read_proc(pid_t tid, struct procinfo *p)
 {
@@ -92,91 +85,26 @@ static void sockaddr_text(const struct wb_exec_bind *b, char *buf, size_t cap)
 
 		if (!abstract)
 			len = strnlen(un->sun_path, len);
-		safe = wb_escape(un->sun_path + abstract, len - abstract, WB_ESC_TERM);
-		snprintf(buf, cap, "%s%s", abstract ? "@" : "", safe);
+		safe = unix_display_name(un->sun_path + abstract, len - abstract, abstract);
+		snprintf(buf, cap, "%s", safe);
 		free(safe);
 	} else {
 		snprintf(buf, cap, "(address family %d)", b->addr.ss_family);
 	}
 }
 
-/* The request whybind diagnoses: the server's address and port, its
- * socket's protocol and options.  NULL, or why it cannot be. */
-/* An AF_UNIX bind: the path (relative to the server's directory) or
- * the abstract name, and the socket's type. */
-static const char *unix_request(const struct wb_exec_bind *b,
-				const struct sockinfo *s, struct wb_request *r)
-{
-	const struct sockaddr_un *un = (const void *)&b->addr;
-	size_t off = offsetof(struct sockaddr_un, sun_path);
-	size_t len = b->addrlen > off ? b->addrlen - off : 0;
-	bool abstract = len > 0 && un->sun_path[0] == '\0';
-
-	if (!abstract)
-		len = strnlen(un->sun_path, len);
-	if (len <= (size_t)abstract)
-		return "an unnamed AF_UNIX bind (autobind)";
-	len -= abstract;
-	if (len > WB_UNIX_NAME_MAX)
-		return "the name is longer than sun_path";
-	r->addr.family = AF_UNIX;
-	r->target.abstract = abstract;
-	memcpy(r->target.name, un->sun_path + abstract, len);
-	r->target.name[len] = '\0';
-	r->target.len = len;
-	r->unix_type = s->opt.type == SOCK_DGRAM || s->opt.type == SOCK_SEQPACKET
-		? s->opt.type : SOCK_STREAM;
-	return NULL;
-}
-
 static const char *build_request(const struct wb_exec_bind *b,
 				 const struct sockinfo *s, const struct procinfo *p,
 				 struct wb_request *r)
 {
-	const struct sockaddr_in *in = (const void *)&b->addr;
-	const struct sockaddr_in6 *in6 = (const void *)&b->addr;
+	const char *why;
 
 	if (!b->addr_read)
 		return "the address it passed could not be read";
-	if (b->addr.ss_family != AF_INET && b->addr.ss_family != AF_INET6 &&
-	    b->addr.ss_family != AF_UNIX)
-		return "only IPv4, IPv6 and AF_UNIX binds are diagnosed";
-	if (s->error)
-		return "its socket could not be read (pidfd_getfd)";
-	memset(r, 0, sizeof(*r));
+	why = request_from_sockaddr(&b->addr, b->addrlen, s->error ? NULL : &s->opt,
+				    p->euid, p->egid, r);
 	r->source = "exec";
-	/* The probe is made as the server's user, as the server made it. */
-	r->uid = p->euid;
-	r->gid = p->egid;
-	r->user_given = p->euid != geteuid() || p->egid != getegid();
-	snprintf(r->user, sizeof(r->user), "%u", (unsigned)p->euid);
-	if (b->addr.ss_family == AF_UNIX)
-		return s->opt.domain == AF_UNIX ? unix_request(b, s, r)
-			: "the address family does not match the socket's";
-	if (s->opt.protocol != IPPROTO_TCP && s->opt.protocol != IPPROTO_UDP)
-		return "only TCP and UDP sockets are diagnosed";
-	if (s->opt.domain != b->addr.ss_family)
-		return "the address family does not match the socket's";
-	r->protocol = s->opt.protocol;
-	r->addr.family = b->addr.ss_family;
-	if (r->addr.family == AF_INET) {
-		if (b->addrlen < sizeof(*in))
-			return "the address is too short";
-		r->addr.u.v4 = in->sin_addr;
-		r->port = ntohs(in->sin_port);
-	} else {
-		if (b->addrlen < sizeof(*in6))
-			return "the address is too short";
-		r->addr.u.v6 = in6->sin6_addr;
-		r->addr.scope_id = in6->sin6_scope_id;
-		r->port = ntohs(in6->sin6_port);
-		r->v6only = s->opt.v6only > 0;
-	}
-	r->reuseaddr = s->opt.reuseaddr > 0;
-	r->reuseport = s->opt.reuseport > 0;
-	r->v6only_given = true;
-	r->ifindex = s->opt.ifindex > 0 ? s->opt.ifindex : 0;
-	return NULL;
+	return why;
 }
 
 static void w_exec(struct jsonwrt *w, const struct wb_exec_bind *b,
@@ -254,7 +182,7 @@ static void write_text(FILE *f, const struct wb_exec_bind *b, const struct proci
 
 void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o)
 {
-	int64_t start = now_ms();
+	int64_t start = wb_now_ms();
 	struct wb_diagnosis d = { 0 };
 	struct procinfo p;
 	struct sockinfo s;
@@ -289,7 +217,7 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 	m = open_memstream(&out, &len);
 	if (m) {
 		if (o->json)
-			write_json(m, b, &p, where, why ? NULL : &d, why, now_ms() - start);
+			write_json(m, b, &p, where, why ? NULL : &d, why, wb_now_ms() - start);
 		else
 			write_text(m, b, &p, where, why ? NULL : &d, why, o);
 		fclose(m);

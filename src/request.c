@@ -5,15 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pwd.h>
-#include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/socket.h>
 
-#include "probe.h"
 #include "request.h"
-#include "unix.h"
 
 /* Longest argument we look at: a host name is at most 253 bytes. */
 #define MAX_ARG 300
@@ -271,125 +267,4 @@ const char *addr_str(const struct wb_addr *a, char *buf, size_t cap)
 			snprintf(buf + len, cap - len, "%%%u", a->scope_id);
 	}
 	return buf;
-}
-
-/* -U: a user name, or a uid (with or without a passwd entry). */
-static int parse_user(const char *arg, struct wb_request *r, const char **err)
-{
-	struct passwd *pw = getpwnam(arg);
-	unsigned long uid;
-	char *end;
-
-	if (!pw) {
-		errno = 0;
-		uid = strtoul(arg, &end, 10);
-		if (*arg < '0' || *arg > '9' || *end || errno || uid >= (uid_t)-1) {
-			*err = "no such user";
-			return -EINVAL;
-		}
-		pw = getpwuid((uid_t)uid);
-	}
-	r->uid = pw ? pw->pw_uid : (uid_t)uid;
-	r->gid = pw ? pw->pw_gid : (gid_t)uid;
-	snprintf(r->user, sizeof(r->user), "%s", pw ? pw->pw_name : arg);
-	r->user_given = true;
-	if (geteuid() != 0 && (r->uid != geteuid() || r->gid != getegid())) {
-		*err = "probing as another user needs root";
-		return -EPERM;
-	}
-	return 0;
-}
-
-/* What every request shares: the options, the user, the device. */
-static int base_request(const struct wb_request_opts *o, struct wb_request *r,
-			const char **bad, const char **err)
-{
-	memset(r, 0, sizeof(*r));
-	r->protocol = o->protocol;
-	r->reuseaddr = o->reuseaddr;
-	r->reuseport = o->reuseport;
-	r->uid = geteuid();
-	r->gid = getegid();
-	if (o->user) {
-		*bad = o->user;
-		if (parse_user(o->user, r, err) < 0)
-			return -EINVAL;
-	}
-	if (o->interface) {
-		*bad = o->interface;
-		if (strlen(o->interface) >= IF_NAMESIZE ||
-		    !(r->ifindex = (int)if_nametoindex(o->interface))) {
-			*err = o->netns ? "no such network device in that namespace"
-					: "no such network device";
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* PATH or @NAME: one AF_UNIX request; the inet-only options are errors. */
-static int unix_path_request(const struct wb_request_opts *o, struct wb_request *r,
-			const char **bad, const char **err)
-{
-	static const char only_inet[] = " applies to TCP and UDP ports, not to an AF_UNIX socket";
-	static char msg[96];
-	const char *opt = o->family == AF_INET ? "-4" : o->family == AF_INET6 ? "-6"
-			: o->reuseaddr ? "--reuseaddr" : o->reuseport ? "--reuseport"
-			: o->v6only != WB_UNKNOWN ? "--v6only"
-			: o->interface ? "--interface" : NULL;
-
-	*bad = o->target;
-	if (opt) {
-		snprintf(msg, sizeof(msg), "%s%s", opt, only_inet);
-		*err = msg;
-		return -EINVAL;
-	}
-	if (unix_target_parse(o->target, &r->target, err) < 0)
-		return -EINVAL;
-	r->protocol = 0;
-	r->addr.family = AF_UNIX;
-	r->unix_type = o->protocol == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
-	return 0;
-}
-
-int request_build(const struct wb_request_opts *o, struct wb_request **out,
-		  const char **bad, const char **err)
-{
-	struct wb_request base;
-	struct wb_target t;
-	struct wb_addr *addrs = NULL;
-	uint16_t port;
-	int n;
-
-	if (base_request(o, &base, bad, err) < 0)
-		return -EINVAL;
-	if (unix_target_looks(o->target)) {
-		if (unix_path_request(o, &base, bad, err) < 0)
-			return -EINVAL;
-		*out = xcalloc(1, sizeof(**out));
-		(*out)[0] = base;
-		return 1;
-	}
-	*bad = o->target;
-	if (request_split(o->target, &t, err) < 0)
-		return -EINVAL;
-	n = request_port(t.port, o->protocol, &port, err);
-	if (n == 0)
-		n = request_addrs(t.host, t.host ? o->family : o->family ? o->family
-				  : AF_INET, &addrs, err);
-	target_free(&t);
-	if (n < 0)
-		return n;
-	*out = xcalloc(n, sizeof(**out));
-	for (int i = 0; i < n; i++) {
-		struct wb_request *r = &(*out)[i];
-
-		*r = base;
-		r->addr = addrs[i];
-		r->port = port;
-		r->v6only_given = o->v6only != WB_UNKNOWN;
-		r->v6only = r->v6only_given ? o->v6only : probe_default_v6only();
-	}
-	free(addrs);
-	return n;
 }

@@ -2,6 +2,8 @@
 #ifndef WB_REQUEST_H
 #define WB_REQUEST_H
 
+#include <sys/socket.h>
+
 #include "whybind.h"
 
 /* What the command line says of the bind, before it is resolved. */
@@ -21,6 +23,16 @@ struct wb_request_opts {
  * *bad the argument at fault and *err a static message. */
 int request_build(const struct wb_request_opts *o, struct wb_request **out,
 		  const char **bad, const char **err);
+
+struct wb_sockopts;
+
+/* The request a server's own bind() makes: its address as it passed it,
+ * its socket's protocol and options, its effective user (--exec, and
+ * every other source of a real bind); s NULL when the socket could not
+ * be read.  NULL, or why it cannot be diagnosed. */
+const char *request_from_sockaddr(const struct sockaddr_storage *a,
+				  socklen_t alen, const struct wb_sockopts *s,
+				  uid_t euid, gid_t egid, struct wb_request *r);
 
 struct wb_target {
 	char *host;			/* NULL for a bare PORT */

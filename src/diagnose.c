@@ -2,7 +2,6 @@
  * keep the conflicts, find their owners, try SO_REUSE*, judge. */
 #include "config.h"
 #include <errno.h>
-#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,25 +35,26 @@ static int ok_of_prediction(int blocks)
 
 /* A live UDP socket on an overlapping address would start receiving our
  * probe's datagrams if we joined it with SO_REUSE*: never probe then. */
-static bool live_udp_overlap(const struct wb_diagnosis *d)
+static bool live_udp_overlap(const struct wb_request *req,
+			     const struct wb_scan *scan)
 {
 	const char *why;
 
-	if (d->req.protocol != IPPROTO_UDP)
+	if (req->protocol != IPPROTO_UDP)
 		return false;
-	for (size_t i = 0; i < d->socks.n; i++)
-		if (conflict_overlap(&d->req, &d->socks.v[i], &why) != WB_NO)
+	for (size_t i = 0; i < scan->socks.n; i++)
+		if (conflict_overlap(req, &scan->socks.v[i], &why) != WB_NO)
 			return true;
 	return false;
 }
 
 /* The rules' answer, where no probe may be made.  A TCP socket that is
  * only bound is invisible on kernels before v6.7: no "free" then. */
-static int predict(const struct wb_diagnosis *d)
+static int predict(const struct wb_request *req, const struct wb_scan *scan)
 {
-	int ok = ok_of_prediction(conflict_predict(&d->req, d->socks.v, d->socks.n));
+	int ok = ok_of_prediction(conflict_predict(req, scan->socks.v, scan->socks.n));
 
-	if (ok == WB_YES && d->req.protocol == IPPROTO_TCP && !d->info.bound_inactive)
+	if (ok == WB_YES && req->protocol == IPPROTO_TCP && !scan->info.bound_inactive)
 		return WB_UNKNOWN;
 	return ok;
 }
@@ -89,46 +89,48 @@ static void say_owners_fallback(const struct wb_owners_how *how)
 /* The dumped sockets: their owners, and whether each is in the way.
  * The details (options, origin) only for those that can be, and the
  * options of those whose options the rules use. */
-static int judge_sockets(struct wb_diagnosis *d, struct wb_owner_walk *walk)
+static int judge_sockets(const struct wb_request *req, struct wb_scan *scan,
+			 struct wb_owner_walk *walk)
 {
 	const struct wb_owner *cache[ORIGIN_CACHE] = { 0 };
 	struct wb_owners_how how;
 	int rc;
 
-	d->dumped = true;
-	rc = owners_find(walk, d->socks.v, d->socks.n, &how);
-	d->owner_lookup = how.method;
+	scan->dumped = true;
+	rc = owners_find(walk, scan->socks.v, scan->socks.n, &how);
+	scan->owner_lookup = how.method;
 	say_owners_fallback(&how);
-	for (size_t i = 0; i < d->socks.n; i++) {
-		struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < scan->socks.n; i++) {
+		struct wb_sock *s = &scan->socks.v[i];
 		const char *why;
-		bool overlaps = conflict_overlap(&d->req, s, &why) != WB_NO;
+		bool overlaps = conflict_overlap(req, s, &why) != WB_NO;
 
 		if (s->family != AF_UNIX &&
-		    (overlaps || conflict_options_matter(&d->req, s)))
+		    (overlaps || conflict_options_matter(req, s)))
 			owners_read_sockopts(s);
 		if (overlaps)
 			for (size_t j = 0; j < s->n_owners; j++)
 				read_origin(&s->owners[j], cache);
-		s->blocks = conflict_blocks(&d->req, s, &s->why);
+		s->blocks = conflict_blocks(req, s, &s->why);
 	}
-	conflict_mark_full_group(&d->req, d->socks.v, d->socks.n);
+	conflict_mark_full_group(req, scan->socks.v, scan->socks.n);
 	return rc;
 }
 
-static int list_sockets(struct wb_diagnosis *d, bool verbose)
+static int list_sockets(const struct wb_request *req, struct wb_scan *scan,
+			bool verbose)
 {
 	struct wb_owner_walk *walk = owners_open();
 	int rc;
 
-	d->info.start_walk = walk;	/* the holders' walk, meanwhile */
-	rc = diag_dump_port(d->req.protocol, d->req.port, &d->socks, &d->info);
+	scan->info.start_walk = walk;	/* the holders' walk, meanwhile */
+	rc = diag_dump_port(req->protocol, req->port, &scan->socks, &scan->info);
 	if (rc == 0 && verbose)
-		rc = diag_dump_port(d->req.protocol == IPPROTO_UDP ? IPPROTO_TCP
-			: IPPROTO_UDP, d->req.port, &d->socks, &d->info);
-	d->info.start_walk = NULL;
+		rc = diag_dump_port(req->protocol == IPPROTO_UDP ? IPPROTO_TCP
+			: IPPROTO_UDP, req->port, &scan->socks, &scan->info);
+	scan->info.start_walk = NULL;
 	if (rc == 0)
-		rc = judge_sockets(d, walk);
+		rc = judge_sockets(req, scan, walk);
 	owners_close(walk);	/* a walk the dump made useless is dropped */
 	return rc;
 }
@@ -146,21 +148,22 @@ static int try_bind(const struct wb_request *req, int *ok, int *err)
 }
 
 /* Would the bind succeed with SO_REUSEADDR, or SO_REUSEPORT, added? */
-static int try_reuse(struct wb_diagnosis *d)
+static int try_reuse(const struct wb_request *req, const struct wb_scan *scan,
+		     struct wb_probe *p)
 {
-	bool rules = live_udp_overlap(d);
+	bool rules = live_udp_overlap(req, scan);
 	int rc = 0;
 
 	for (int port = 0; port <= 1 && rc == 0; port++) {
-		struct wb_request r = with_flag(&d->req, port);
-		int *ok = port ? &d->reuseport_ok : &d->reuseaddr_ok;
+		struct wb_request r = with_flag(req, port);
+		int *ok = port ? &p->reuseport_ok : &p->reuseaddr_ok;
 
-		if (port ? d->req.reuseport : d->req.reuseaddr)
-			*ok = d->ok;
-		else if (!d->probed && !rules)
+		if (port ? req->reuseport : req->reuseaddr)
+			*ok = p->ok;
+		else if (!p->probed && !rules)
 			continue;	/* --no-probe: null, as promised */
 		else if (rules)
-			*ok = ok_of_prediction(conflict_predict(&r, d->socks.v, d->socks.n));
+			*ok = ok_of_prediction(conflict_predict(&r, scan->socks.v, scan->socks.n));
 		else
 			rc = try_bind(&r, ok, NULL);
 	}
@@ -168,16 +171,17 @@ static int try_reuse(struct wb_diagnosis *d)
 }
 
 /* The live sockets bound to an AF_UNIX path or name, and their owners. */
-static int list_unix(struct wb_diagnosis *d)
+static int list_unix(const struct wb_request *req, const struct wb_facts *f,
+		     struct wb_scan *scan)
 {
-	int rc = unix_dump_bound(&d->req.target, d->file_known ? &d->file : NULL,
-				 &d->socks);
+	int rc = unix_dump_bound(&req->target, f->file_known ? &f->file : NULL,
+				 &scan->socks);
 	struct wb_owner_walk *walk;
 
 	if (rc < 0)
 		return rc;
 	walk = owners_open();
-	rc = judge_sockets(d, walk);
+	rc = judge_sockets(req, scan, walk);
 	owners_close(walk);
 	return rc;
 }
@@ -186,9 +190,12 @@ static int list_unix(struct wb_diagnosis *d)
  * hold it at a bind: it is running, not a stopped job. */
 static void judge(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 {
+	struct wb_verdict v;
+
 	if (o->tracing)
-		origin_unhold(d->socks.v, d->socks.n, getpid());
-	verdict_make(d);
+		origin_unhold(d->scan.socks.v, d->scan.socks.n, getpid());
+	verdict_make(d, &v);
+	d->verdict = v;
 }
 
 static int diagnose_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
@@ -196,29 +203,29 @@ static int diagnose_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 	int rc;
 
 	if (!d->req.target.abstract) {
-		rc = unix_inspect_path(d->req.target.name, &d->file);
-		d->file_known = rc == 0 || d->file.exists || d->file.error;
+		rc = unix_inspect_path(d->req.target.name, &d->facts.file);
+		d->facts.file_known = rc == 0 || d->facts.file.exists || d->facts.file.error;
 	}
 	if (o->no_probe) {
 		int err = d->req.target.abstract ? 0 : unix_expected_errno(d);
 
 		if (d->req.target.abstract || err == EADDRINUSE) {
-			rc = list_unix(d);
+			rc = list_unix(&d->req, &d->facts, &d->scan);
 			if (rc < 0)
 				return rc;
 		}
 		if (d->req.target.abstract)
-			d->ok = ok_of_prediction(conflict_predict(&d->req, d->socks.v,
-								  d->socks.n));
+			d->probe.ok = ok_of_prediction(conflict_predict(&d->req, d->scan.socks.v,
+								  d->scan.socks.n));
 		else
-			d->ok = d->file_known ? !err : WB_UNKNOWN;
+			d->probe.ok = d->facts.file_known ? !err : WB_UNKNOWN;
 	} else {
-		rc = try_bind(&d->req, &d->ok, &d->err);
+		rc = try_bind(&d->req, &d->probe.ok, &d->probe.err);
 		if (rc < 0)
 			return rc;
-		d->probed = true;
-		if (d->err == EADDRINUSE || o->verbose) {
-			rc = list_unix(d);
+		d->probe.probed = true;
+		if (d->probe.err == EADDRINUSE || o->verbose) {
+			rc = list_unix(&d->req, &d->facts, &d->scan);
 			if (rc < 0)
 				return rc;
 		}
@@ -227,124 +234,40 @@ static int diagnose_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 	return 0;
 }
 
-static unsigned int prefix_len(const struct sockaddr *mask)
-{
-	const unsigned char *b;
-	size_t n;
-	unsigned int bits = 0;
-
-	if (!mask)
-		return 0;
-	if (mask->sa_family == AF_INET) {
-		b = (const unsigned char *)&((const struct sockaddr_in *)mask)->sin_addr;
-		n = 4;
-	} else {
-		b = ((const struct sockaddr_in6 *)mask)->sin6_addr.s6_addr;
-		n = 16;
-	}
-	for (size_t i = 0; i < n; i++)
-		bits += (unsigned int)__builtin_popcount(b[i]);
-	return bits;
-}
-
-/* IFA_F_TENTATIVE (0x40) and IFA_F_DADFAILED (0x08) of an IPv6 address,
- * from /proc/net/if_inet6 ("ADDR32HEX IFINDEX PREFIX SCOPE FLAGS DEV"). */
-static bool v6_tentative(const struct in6_addr *a)
-{
-	FILE *fp = fopen("/proc/net/if_inet6", "re");
-	char hex[33], want[33];
-	unsigned int ifindex, prefix, scope, flags;
-	bool found = false;
-
-	if (!fp)
-		return false;
-	for (int i = 0; i < 16; i++)
-		snprintf(want + 2 * i, 3, "%02x", a->s6_addr[i]);
-	while (!found && fscanf(fp, "%32s %x %x %x %x %*s", hex, &ifindex,
-				&prefix, &scope, &flags) == 5)
-		found = strcmp(hex, want) == 0 && (flags & (0x40 | 0x08));
-	fclose(fp);
-	return found;
-}
-
-/* EADDRNOTAVAIL: the addresses this namespace does have, of the
- * request's family, to show next to the one asked for. */
-static void gather_host_addrs(struct wb_diagnosis *d)
-{
-	struct ifaddrs *list, *ifa;
-	int family = d->req.addr.family;
-
-	if (getifaddrs(&list) < 0)
-		return;
-	for (ifa = list; ifa; ifa = ifa->ifa_next) {
-		struct wb_host_addr *h;
-
-		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != family)
-			continue;
-		d->host_addrs = xrealloc(d->host_addrs,
-					 (d->n_host_addrs + 1) * sizeof(*h));
-		h = &d->host_addrs[d->n_host_addrs++];
-		memset(h, 0, sizeof(*h));
-		h->addr.family = family;
-		if (family == AF_INET) {
-			h->addr.u.v4 = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
-		} else {
-			const struct sockaddr_in6 *sin6 =
-				(const struct sockaddr_in6 *)ifa->ifa_addr;
-
-			h->addr.u.v6 = sin6->sin6_addr;
-			h->addr.scope_id = sin6->sin6_scope_id;
-			h->tentative = v6_tentative(&sin6->sin6_addr);
-		}
-		h->prefix = prefix_len(ifa->ifa_netmask);
-		snprintf(h->ifname, sizeof(h->ifname), "%s", ifa->ifa_name);
-	}
-	freeifaddrs(list);
-}
-
-/* What the other bind errors need to be explained on this host. */
-static void gather_error_facts(struct wb_diagnosis *d)
-{
-	if (d->err == EACCES)
-		d->port_start = probe_unprivileged_port_start();
-	if (d->err == EADDRNOTAVAIL)
-		gather_host_addrs(d);
-}
-
 static int diagnose_once(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 {
 	bool udp_reuse = d->req.protocol == IPPROTO_UDP &&
 			 (d->req.reuseaddr || d->req.reuseport);
 	int rc;
 
-	d->ok = d->reuseaddr_ok = d->reuseport_ok = WB_UNKNOWN;
-	d->port_start = -1;
+	d->probe.ok = d->probe.reuseaddr_ok = d->probe.reuseport_ok = WB_UNKNOWN;
+	d->facts.port_start = -1;
 	if (d->req.addr.family == AF_UNIX)
 		return diagnose_unix(d, o);
 	if (udp_reuse || o->no_probe) {
-		rc = list_sockets(d, o->verbose);
+		rc = list_sockets(&d->req, &d->scan, o->verbose);
 		if (rc < 0)
 			return rc;
 	}
-	if (o->no_probe || live_udp_overlap(d)) {
-		d->ok = predict(d);
+	if (o->no_probe || live_udp_overlap(&d->req, &d->scan)) {
+		d->probe.ok = predict(&d->req, &d->scan);
 	} else {
-		rc = try_bind(&d->req, &d->ok, &d->err);
+		rc = try_bind(&d->req, &d->probe.ok, &d->probe.err);
 		if (rc < 0)
 			return rc;
-		d->probed = true;
+		d->probe.probed = true;
 	}
-	if (!d->dumped && (d->err == EADDRINUSE || o->verbose)) {
-		rc = list_sockets(d, o->verbose);
+	if (!d->scan.dumped && (d->probe.err == EADDRINUSE || o->verbose)) {
+		rc = list_sockets(&d->req, &d->scan, o->verbose);
 		if (rc < 0)
 			return rc;
 	}
 	if (bind_in_use(d)) {
-		rc = try_reuse(d);
+		rc = try_reuse(&d->req, &d->scan, &d->probe);
 		if (rc < 0)
 			return rc;
 	}
-	gather_error_facts(d);
+	facts_gather(&d->req, &d->probe, &d->facts);
 	judge(d, o);
 	return 0;
 }
@@ -358,8 +281,8 @@ static bool held_socket_vanished(const struct wb_diagnosis *d)
 	bool vanished = false;
 	int dumped = -1;		/* the protocol `now` holds */
 
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
+		const struct wb_sock *s = &d->scan.socks.v[i];
 
 		if (!s->inode || s->n_owners || !s->owners_visible)
 			continue;
@@ -369,7 +292,7 @@ static bool held_socket_vanished(const struct wb_diagnosis *d)
 			socklist_free(&now);
 			rc = d->req.addr.family == AF_UNIX
 				? unix_dump_bound(&d->req.target,
-					d->file_known ? &d->file : NULL, &now)
+					d->facts.file_known ? &d->facts.file : NULL, &now)
 				: diag_dump_port(s->protocol, d->req.port, &now, NULL);
 			if (rc < 0)
 				break;
@@ -403,12 +326,12 @@ int diagnose(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 
 void diagnosis_reset(struct wb_diagnosis *d)
 {
-	socklist_free(&d->socks);
+	socklist_free(&d->scan.socks);
+	free(d->facts.host_addrs);
 	verdict_free(&d->verdict);
-	free(d->host_addrs);
-	d->host_addrs = NULL;
-	d->n_host_addrs = 0;
-	d->probed = d->dumped = d->file_known = false;
-	d->err = 0;
+	memset(&d->probe, 0, sizeof(d->probe));
+	memset(&d->scan, 0, sizeof(d->scan));
+	memset(&d->facts, 0, sizeof(d->facts));
+	memset(&d->verdict, 0, sizeof(d->verdict));
 }
 

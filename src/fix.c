@@ -110,8 +110,8 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
+		const struct wb_sock *s = &d->scan.socks.v[i];
 
 		if (!sock_in_the_way(s))
 			continue;
@@ -122,26 +122,17 @@ static bool only_time_wait(const struct wb_diagnosis *d)
 	return n > 0;
 }
 
-/* After a fix: probe again, unless it failed; keep what was done. */
+/* After a fix: probe again, unless it failed (what was done stays: the
+ * reset keeps the actions). */
 static int fix_done(struct wb_diagnosis *d, const struct wb_diag_opts *o,
 		    const char *error)
 {
-	bool removed = d->fix_removed;
-	unsigned destroyed = d->fix_destroyed;
-
-	if (!error) {
-		int rc;
-
-		diagnosis_reset(d);
-		rc = diagnose(d, o);
-		if (rc < 0)
-			return rc;
-	}
-	d->fix_attempted = true;
-	d->fix_removed = removed;
-	d->fix_destroyed = destroyed;
-	d->fix_error = error;
-	return 0;
+	d->action.fix_attempted = true;
+	d->action.fix_error = error;
+	if (error)
+		return 0;
+	diagnosis_reset(d);
+	return diagnose(d, o);
 }
 
 /* A fix is applied whole: Ctrl+C, a hangup or a kill that comes
@@ -154,12 +145,12 @@ static int apply_fix_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 	int rc;
 
 	if (d->verdict.kind != WB_CAUSE_UNIX_STALE) {
-		d->fix_attempted = true;
-		d->fix_error = "nothing safe to fix: only a stale socket file is removed; a file a live socket holds, or that is not a socket, is never touched";
+		d->action.fix_attempted = true;
+		d->action.fix_error = "nothing safe to fix: only a stale socket file is removed; a file a live socket holds, or that is not a socket, is never touched";
 		return 0;
 	}
 	signals_hold(&held);
-	rc = fix_remove_stale_socket(&d->req.target, &d->file);
+	rc = fix_remove_stale_socket(&d->req.target, &d->facts.file);
 	signals_release(&held);
 	if (rc == -ESTALE)
 		error = "the file changed since it was judged stale: not removed";
@@ -169,7 +160,7 @@ static int apply_fix_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 		error = "no permission to remove the file: run as its owner or root";
 	else if (rc < 0)
 		error = "the stale socket file could not be removed";
-	d->fix_removed = !error;
+	d->action.fix_removed = !error;
 	return fix_done(d, o, error);
 }
 
@@ -183,17 +174,17 @@ int fix_apply(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 		return apply_fix_unix(d, o);
 
 	if (!only_time_wait(d)) {
-		d->fix_attempted = true;
-		d->fix_error = "nothing safe to fix: only TIME_WAIT sockets are destroyed; a live socket's process is never signalled";
+		d->action.fix_attempted = true;
+		d->action.fix_error = "nothing safe to fix: only TIME_WAIT sockets are destroyed; a live socket's process is never signalled";
 		return 0;
 	}
 	signals_hold(&held);
-	for (size_t i = 0; i < d->socks.n && !error; i++) {
+	for (size_t i = 0; i < d->scan.socks.n && !error; i++) {
 		int rc;
 
-		if (!sock_in_the_way(&d->socks.v[i]))
+		if (!sock_in_the_way(&d->scan.socks.v[i]))
 			continue;
-		rc = fix_destroy_time_wait(&d->socks.v[i]);
+		rc = fix_destroy_time_wait(&d->scan.socks.v[i]);
 		if (rc == 0 || rc == -ENOENT)
 			destroyed += rc == 0;
 		else if (rc == -EPERM || rc == -EACCES)
@@ -204,6 +195,6 @@ int fix_apply(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 			error = "SOCK_DESTROY failed";
 	}
 	signals_release(&held);
-	d->fix_destroyed = destroyed;
+	d->action.fix_destroyed = destroyed;
 	return fix_done(d, o, error);
 }

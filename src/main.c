@@ -370,9 +370,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		int rc = diagnose(&d[i], &o.dopts);
 
-		if (rc == 0 && o.fix && d[i].ok != WB_YES)
+		if (rc == 0 && o.fix && d[i].probe.ok != WB_YES)
 			rc = fix_apply(&d[i], &o.dopts);
-		if (rc == 0 && o.wait_s >= 0 && d[i].ok != WB_YES)
+		if (rc == 0 && o.wait_s >= 0 && d[i].probe.ok != WB_YES)
 			rc = wait_until_free(&d[i], &o.dopts, (unsigned)o.wait_s,
 					     !o.quiet && !o.json && isatty(STDERR_FILENO));
 
@@ -380,7 +380,7 @@ int main(int argc, char **argv)
 			status = fail(EXIT_FAILED, NULL, failure_text(rc));
 			goto out;
 		}
-		if (d[i].ok != WB_YES)
+		if (d[i].probe.ok != WB_YES)
 			status = EXIT_BLOCKED;
 	}
 	ro.color = report_want_color(o.color, STDOUT_FILENO);

@@ -3,7 +3,7 @@
 #define WB_REPORT_H
 
 #include <stdio.h>
-#include "verdict.h"
+#include "diagnose.h"
 
 struct wb_report_opts {
 	bool color;

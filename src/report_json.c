@@ -258,10 +258,10 @@ static void w_request(struct jsonwrt *w, const struct wb_request *r,
 static void w_bind(struct jsonwrt *w, const struct wb_diagnosis *d)
 {
 	jsonwrt_object_open(w, "bind");
-	w_tri(w, "ok", d->ok);
-	jsonwrt_bool(w, "probed", d->probed);
-	jsonwrt_string(w, "errno", d->err ? strerrorname_np(d->err) : NULL);
-	jsonwrt_string(w, "error", d->err ? strerror(d->err) : NULL);
+	w_tri(w, "ok", d->probe.ok);
+	jsonwrt_bool(w, "probed", d->probe.probed);
+	jsonwrt_string(w, "errno", d->probe.err ? strerrorname_np(d->probe.err) : NULL);
+	jsonwrt_string(w, "error", d->probe.err ? strerror(d->probe.err) : NULL);
 	jsonwrt_object_close(w);
 }
 
@@ -308,8 +308,8 @@ static void w_file(struct jsonwrt *w, const struct wb_unix_file *f)
 static void w_host_addrs(struct jsonwrt *w, const struct wb_diagnosis *d)
 {
 	jsonwrt_array_open(w, "host_addresses");
-	for (size_t i = 0; i < d->n_host_addrs; i++) {
-		const struct wb_host_addr *h = &d->host_addrs[i];
+	for (size_t i = 0; i < d->facts.n_host_addrs; i++) {
+		const struct wb_host_addr *h = &d->facts.host_addrs[i];
 		char addr[WB_ADDRSTRLEN];
 
 		jsonwrt_object_open(w, NULL);
@@ -328,25 +328,25 @@ static void w_socks(struct jsonwrt *w, const char *key,
 		    const struct wb_diagnosis *d, bool blocking)
 {
 	jsonwrt_array_open(w, key);
-	for (size_t i = 0; i < d->socks.n; i++)
-		if (sock_in_the_way(&d->socks.v[i]) == blocking)
-			w_sock(w, &d->socks.v[i]);
+	for (size_t i = 0; i < d->scan.socks.n; i++)
+		if (sock_in_the_way(&d->scan.socks.v[i]) == blocking)
+			w_sock(w, &d->scan.socks.v[i]);
 	jsonwrt_array_close(w);
 }
 
 static void w_actions(struct jsonwrt *w, const struct wb_diagnosis *d)
 {
-	if (d->fix_attempted) {
+	if (d->action.fix_attempted) {
 		jsonwrt_object_open(w, "fix");
-		jsonwrt_int(w, "destroyed", (int)d->fix_destroyed);
-		jsonwrt_bool(w, "removed", d->fix_removed);
-		jsonwrt_string(w, "error", d->fix_error);
+		jsonwrt_int(w, "destroyed", (int)d->action.fix_destroyed);
+		jsonwrt_bool(w, "removed", d->action.fix_removed);
+		jsonwrt_string(w, "error", d->action.fix_error);
 		jsonwrt_object_close(w);
 	}
-	if (d->waited) {
+	if (d->action.waited) {
 		jsonwrt_object_open(w, "wait");
-		jsonwrt_int(w, "waited_ms", d->waited_ms);
-		jsonwrt_bool(w, "timed_out", d->wait_timed_out);
+		jsonwrt_int(w, "waited_ms", d->action.waited_ms);
+		jsonwrt_bool(w, "timed_out", d->action.wait_timed_out);
 		jsonwrt_object_close(w);
 	}
 }
@@ -362,17 +362,17 @@ void report_json_members(struct jsonwrt *w, const struct wb_diagnosis *d,
 	w_socks(w, "conflicts", d, true);
 	w_verdict(w, &d->verdict);
 	jsonwrt_bool(w, "bound_sockets_visible",
-		     d->req.protocol != IPPROTO_TCP || d->info.bound_inactive);
-	jsonwrt_string(w, "owner_lookup", d->owner_lookup);
-	if (un && !d->req.target.abstract && d->file_known)
-		w_file(w, &d->file);
-	if (d->err == EACCES && !un) {
-		if (d->port_start >= 0)
-			jsonwrt_int(w, "unprivileged_port_start", d->port_start);
+		     d->req.protocol != IPPROTO_TCP || d->scan.info.bound_inactive);
+	jsonwrt_string(w, "owner_lookup", d->scan.owner_lookup);
+	if (un && !d->req.target.abstract && d->facts.file_known)
+		w_file(w, &d->facts.file);
+	if (d->probe.err == EACCES && !un) {
+		if (d->facts.port_start >= 0)
+			jsonwrt_int(w, "unprivileged_port_start", d->facts.port_start);
 		else
 			jsonwrt_null(w, "unprivileged_port_start");
 	}
-	if (d->err == EADDRNOTAVAIL)
+	if (d->probe.err == EADDRNOTAVAIL)
 		w_host_addrs(w, d);
 	w_actions(w, d);
 	if (o->verbose)

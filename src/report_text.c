@@ -98,14 +98,14 @@ static void print_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 			const struct wb_report_opts *o)
 {
 	size_t n = 0, ws = 5, wl = 5, wr = 6;
-	struct row *rows = xcalloc(d->socks.n, sizeof(*rows));
+	struct row *rows = xcalloc(d->scan.socks.n, sizeof(*rows));
 
-	for (size_t i = 0; i < d->socks.n; i++) {
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
 		struct row *r = &rows[i];
 
-		if (sock_in_the_way(&d->socks.v[i]) != in_way)
+		if (sock_in_the_way(&d->scan.socks.v[i]) != in_way)
 			continue;
-		fill_row(r, &d->socks.v[i]);
+		fill_row(r, &d->scan.socks.v[i]);
 		ws = strlen(r->state) > ws ? strlen(r->state) : ws;
 		wl = strlen(r->local) > wl ? strlen(r->local) : wl;
 		wr = strlen(r->remote) > wr ? strlen(r->remote) : wr;
@@ -115,8 +115,8 @@ static void print_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 		fprintf(f, "%s%-*s  %-*s  %-*s  %-6s  %s%s\n", paint(o, BOLD),
 			(int)ws, "STATE", (int)wl, "LOCAL", (int)wr, "REMOTE",
 			"LEFT", in_way ? "OWNER" : "WHY NOT IN THE WAY", paint(o, RESET));
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
+		const struct wb_sock *s = &d->scan.socks.v[i];
 		const struct row *r = &rows[i];
 
 		if (sock_in_the_way(s) != in_way)
@@ -144,8 +144,8 @@ static void print_unix_table(FILE *f, const struct wb_diagnosis *d, bool in_way,
 {
 	bool header = false;
 
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
+		const struct wb_sock *s = &d->scan.socks.v[i];
 		char *name;
 
 		if (sock_in_the_way(s) != in_way)
@@ -207,14 +207,14 @@ static void print_first_line(FILE *f, const struct wb_diagnosis *d,
 	free(user);
 	free(dev);
 
-	if (d->ok == WB_YES)
+	if (d->probe.ok == WB_YES)
 		fprintf(f, "%s%s%s\n", paint(o, GREEN),
-			d->probed ? "succeeds" : "would succeed (not probed)",
+			d->probe.probed ? "succeeds" : "would succeed (not probed)",
 			paint(o, RESET));
-	else if (d->err)
-		fprintf(f, "%s%s%s\n", paint(o, RED), strerror(d->err), paint(o, RESET));
+	else if (d->probe.err)
+		fprintf(f, "%s%s%s\n", paint(o, RED), strerror(d->probe.err), paint(o, RESET));
 	else
-		fprintf(f, "%s%s%s\n", paint(o, YELLOW), d->ok == WB_NO ?
+		fprintf(f, "%s%s%s\n", paint(o, YELLOW), d->probe.ok == WB_NO ?
 			"would fail (not probed)" : "cannot be decided without a probe",
 			paint(o, RESET));
 }
@@ -257,32 +257,32 @@ void report_text(FILE *f, const struct wb_diagnosis *d,
 		      const struct wb_report_opts *);
 	bool any_other = false;
 
-	if (d->fix_attempted && d->fix_error)
-		fprintf(f, "--fix: %s\n", d->fix_error);
-	else if (d->fix_attempted && d->fix_removed)
+	if (d->action.fix_attempted && d->action.fix_error)
+		fprintf(f, "--fix: %s\n", d->action.fix_error);
+	else if (d->action.fix_attempted && d->action.fix_removed)
 		fputs("--fix: removed the stale socket file\n", f);
-	else if (d->fix_attempted)
-		fprintf(f, "--fix: destroyed %u TIME_WAIT socket%s\n", d->fix_destroyed,
-			d->fix_destroyed == 1 ? "" : "s");
-	if (d->waited)
-		fprintf(f, "--wait: %s after %.1f s\n", d->ok == WB_YES ? "free" :
-			d->wait_timed_out ? "timed out" : "interrupted", d->waited_ms / 1000.0);
+	else if (d->action.fix_attempted)
+		fprintf(f, "--fix: destroyed %u TIME_WAIT socket%s\n", d->action.fix_destroyed,
+			d->action.fix_destroyed == 1 ? "" : "s");
+	if (d->action.waited)
+		fprintf(f, "--wait: %s after %.1f s\n", d->probe.ok == WB_YES ? "free" :
+			d->action.wait_timed_out ? "timed out" : "interrupted", d->action.waited_ms / 1000.0);
 	print_first_line(f, d, o);
-	if (d->ok == WB_YES && d->verdict.takes_udp)
+	if (d->probe.ok == WB_YES && d->verdict.takes_udp)
 		fprintf(f, "%sBeware:%s %s.\n", paint(o, BOLD), paint(o, RESET),
 			d->verdict.summary);
-	if (d->ok == WB_YES && !o->verbose)
+	if (d->probe.ok == WB_YES && !o->verbose)
 		return;
 	table = d->req.addr.family == AF_UNIX ? print_unix_table : print_table;
 	table(f, d, true, o);
-	for (size_t i = 0; i < d->socks.n; i++)
-		any_other = any_other || !sock_in_the_way(&d->socks.v[i]);
+	for (size_t i = 0; i < d->scan.socks.n; i++)
+		any_other = any_other || !sock_in_the_way(&d->scan.socks.v[i]);
 	if (o->verbose && any_other) {
 		fputs(d->req.addr.family == AF_UNIX ? "\nAlso bound to it, not in the way:\n"
 			: "\nOn the port, not in the way:\n", f);
 		table(f, d, false, o);
 	}
-	if (d->ok != WB_YES)
+	if (d->probe.ok != WB_YES)
 		print_verdict(f, d, o);
 }
 

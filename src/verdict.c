@@ -74,8 +74,8 @@ const struct wb_sock *verdict_main_sock(const struct wb_diagnosis *d,
 	const struct wb_sock *best = NULL;
 
 	*cause = WB_CAUSE_OTHER;
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
+		const struct wb_sock *s = &d->scan.socks.v[i];
 
 		if (sock_in_the_way(s) && verdict_sock_cause(s) < *cause) {
 			*cause = verdict_sock_cause(s);
@@ -85,24 +85,19 @@ const struct wb_sock *verdict_main_sock(const struct wb_diagnosis *d,
 	return best;
 }
 
-void verdict_of(const struct wb_diagnosis *d, struct wb_verdict *v)
+void verdict_make(const struct wb_diagnosis *d, struct wb_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->reuseaddr_fixes = d->ok == WB_YES ? WB_UNKNOWN : d->reuseaddr_ok;
-	v->reuseport_fixes = d->ok == WB_YES ? WB_UNKNOWN : d->reuseport_ok;
+	v->reuseaddr_fixes = d->probe.ok == WB_YES ? WB_UNKNOWN : d->probe.reuseaddr_ok;
+	v->reuseport_fixes = d->probe.ok == WB_YES ? WB_UNKNOWN : d->probe.reuseport_ok;
 	if (d->req.addr.family == AF_UNIX)
-		verdict_unix(d, v, d->probed ? d->err : unix_expected_errno(d));
-	else if (d->ok == WB_YES)
+		verdict_unix(d, v, d->probe.probed ? d->probe.err : unix_expected_errno(d));
+	else if (d->probe.ok == WB_YES)
 		verdict_port_free(d, v);
 	else if (bind_in_use(d))
 		verdict_in_use(d, v);
 	else
 		verdict_other_error(d, v);
-}
-
-void verdict_make(struct wb_diagnosis *d)
-{
-	verdict_of(d, &d->verdict);
 }
 
 void verdict_free(struct wb_verdict *v)

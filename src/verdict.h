@@ -1,11 +1,9 @@
-/* verdict: from what was seen, the cause and the fixes (pure). */
+/* verdict: from what was seen, the cause and the fixes (pure).  The
+ * diagnosis it reads is diagnose.h's. */
 #ifndef WB_VERDICT_H
 #define WB_VERDICT_H
 
-#include <errno.h>
-
 #include "whybind.h"
-#include "diag.h"
 #include "sock.h"
 #include "unix.h"
 
@@ -56,68 +54,16 @@ struct wb_verdict {
 	size_t n_fixes;
 };
 
-/* An address of this network namespace (EADDRNOTAVAIL). */
-struct wb_host_addr {
-	struct wb_addr addr;
-	unsigned int prefix;
-	char ifname[IF_NAMESIZE];
-	bool tentative;			/* IPv6 duplicate address detection
-					 * not done yet (or failed) */
-};
+struct wb_diagnosis;
 
-/* Everything known about one bind: the input of the verdict and the
- * reports. */
-struct wb_diagnosis {
-	struct wb_request req;
-	bool probed;			/* bind() was really tried */
-	int ok;				/* enum wb_tri: would the bind succeed */
-	int err;			/* errno of the failed bind, else 0 */
-	int reuseaddr_ok;		/* with SO_REUSEADDR added: enum wb_tri */
-	int reuseport_ok;		/* with SO_REUSEPORT added: enum wb_tri */
-	bool dumped;			/* the port's sockets were listed */
-	struct wb_diag_info info;
-	struct wb_socklist socks;	/* every socket seen on the port */
-	const char *owner_lookup;	/* "bpf", "proc", or NULL: none needed */
-	struct wb_verdict verdict;
-
-	/* AF_UNIX path: what is at it, looked at before the probe. */
-	struct wb_unix_file file;
-	bool file_known;
-
-	/* Facts for the other bind errors. */
-	int port_start;			/* EACCES: ip_unprivileged_port_start,
-					 * -1 unknown */
-	struct wb_host_addr *host_addrs; /* EADDRNOTAVAIL: this namespace's
-					 * addresses of the request's family */
-	size_t n_host_addrs;
-
-	/* --fix and --wait, when asked for. */
-	bool fix_attempted;
-	unsigned fix_destroyed;		/* TIME_WAIT sockets destroyed */
-	bool fix_removed;		/* the stale socket file was removed */
-	const char *fix_error;		/* why nothing (more) was fixed */
-	bool waited;
-	int64_t waited_ms;
-	bool wait_timed_out;
-};
-
-/* The question of who holds the address, and whether SO_REUSEADDR or
- * SO_REUSEPORT would help: the bind failed with EADDRINUSE, or was not
- * tried and is not known to succeed. */
-static inline bool bind_in_use(const struct wb_diagnosis *d)
-{
-	return d->ok != WB_YES && (d->err == EADDRINUSE || !d->probed);
-}
-
-/* Pick the cause by SPEC's precedence and write the fixes into v, from
- * d alone (d->verdict is neither read nor needed). */
-void verdict_of(const struct wb_diagnosis *d, struct wb_verdict *v);
-/* verdict_of(d, &d->verdict). */
-void verdict_make(struct wb_diagnosis *d);
+/* Stage 5: pick the cause by SPEC's precedence and write the fixes into
+ * v, from the stages before it alone (d->verdict is neither read nor
+ * needed).  The verdict is pure: no system call, no output. */
+void verdict_make(const struct wb_diagnosis *d, struct wb_verdict *v);
 void verdict_free(struct wb_verdict *v);
 
 /* --no-probe on an AF_UNIX target: the errno bind() would give, from
- * what is at the path (or, for an abstract name, d->ok); 0 for none. */
+ * what is at the path (or, for an abstract name, d->probe.ok); 0 for none. */
 int unix_expected_errno(const struct wb_diagnosis *d);
 
 #endif

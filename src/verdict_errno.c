@@ -17,7 +17,7 @@
 static void verdict_permission(const struct wb_diagnosis *d, struct wb_verdict *v)
 {
 	unsigned port = d->req.port;
-	int start = d->port_start;
+	int start = d->facts.port_start;
 
 	verdict_set_cause(v, WB_CAUSE_PERMISSION);
 	if (start >= 0 && port >= (unsigned)start) {
@@ -50,13 +50,13 @@ static void verdict_permission(const struct wb_diagnosis *d, struct wb_verdict *
 
 static const struct wb_host_addr *find_host_addr(const struct wb_diagnosis *d)
 {
-	for (size_t i = 0; i < d->n_host_addrs; i++) {
-		const struct wb_addr *a = &d->host_addrs[i].addr;
+	for (size_t i = 0; i < d->facts.n_host_addrs; i++) {
+		const struct wb_addr *a = &d->facts.host_addrs[i].addr;
 
 		if (a->family == d->req.addr.family &&
 		    (a->family == AF_INET ? a->u.v4.s_addr == d->req.addr.u.v4.s_addr
 		     : !memcmp(&a->u.v6, &d->req.addr.u.v6, sizeof(a->u.v6))))
-			return &d->host_addrs[i];
+			return &d->facts.host_addrs[i];
 	}
 	return NULL;
 }
@@ -66,11 +66,11 @@ static char *host_addr_list(const struct wb_diagnosis *d)
 {
 	struct wb_strbuf b = { 0 };
 
-	for (size_t i = 0; i < d->n_host_addrs && i < HOST_ADDRS_SHOWN; i++) {
+	for (size_t i = 0; i < d->facts.n_host_addrs && i < HOST_ADDRS_SHOWN; i++) {
 		char addr[WB_ADDRSTRLEN], *dev;
 
-		addr_str(&d->host_addrs[i].addr, addr, sizeof(addr));
-		dev = wb_escape_str(d->host_addrs[i].ifname, WB_ESC_TERM);
+		addr_str(&d->facts.host_addrs[i].addr, addr, sizeof(addr));
+		dev = wb_escape_str(d->facts.host_addrs[i].ifname, WB_ESC_TERM);
 		strbuf_printf(&b, "%s%s (%s)", i ? ", " : "", addr, dev);
 		free(dev);
 	}
@@ -98,7 +98,7 @@ static void unavailable_absent(const struct wb_diagnosis *d, const char *addr,
 	bool v6 = d->req.addr.family == AF_INET6;
 	char *list = host_addr_list(d);
 
-	v->summary = d->n_host_addrs
+	v->summary = d->facts.n_host_addrs
 		? xasprintf("%s is on no interface of this network namespace; its %s addresses: %s",
 			    addr, v6 ? "IPv6" : "IPv4", list)
 		: xasprintf("%s is on no interface of this network namespace, which has no %s address at all",
@@ -138,17 +138,17 @@ static void verdict_unavailable(const struct wb_diagnosis *d, struct wb_verdict 
 /* EINVAL on a link-local IPv6 address without its device. */
 static bool no_zone(const struct wb_diagnosis *d)
 {
-	return d->err == EINVAL && d->req.addr.family == AF_INET6 &&
+	return d->probe.err == EINVAL && d->req.addr.family == AF_INET6 &&
 	       IN6_IS_ADDR_LINKLOCAL(&d->req.addr.u.v6) && !d->req.addr.scope_id;
 }
 
 void verdict_other_error(const struct wb_diagnosis *d, struct wb_verdict *v)
 {
-	const char *name = strerrorname_np(d->err);
+	const char *name = strerrorname_np(d->probe.err);
 
-	if (d->err == EACCES) {
+	if (d->probe.err == EACCES) {
 		verdict_permission(d, v);
-	} else if (d->err == EADDRNOTAVAIL) {
+	} else if (d->probe.err == EADDRNOTAVAIL) {
 		verdict_unavailable(d, v);
 	} else if (no_zone(d)) {
 		char addr[WB_ADDRSTRLEN];
@@ -162,6 +162,6 @@ void verdict_other_error(const struct wb_diagnosis *d, struct wb_verdict *v)
 	} else {
 		verdict_set_cause(v, WB_CAUSE_OTHER);
 		v->summary = xasprintf("bind() failed with %s: %s", name ? name : "an unknown error",
-				       strerror(d->err));
+				       strerror(d->probe.err));
 	}
 }

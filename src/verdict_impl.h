@@ -12,6 +12,7 @@
 
 #include "pidlist.h"
 #include "strbuf.h"
+#include "diagnose.h"
 #include "verdict.h"
 
 void verdict_set_cause(struct wb_verdict *v, enum wb_cause c);

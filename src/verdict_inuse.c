@@ -16,8 +16,8 @@ static char *pid_list(const struct wb_diagnosis *d, enum wb_cause c)
 	struct wb_pidlist l = { 0 };
 	char *out;
 
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
+		const struct wb_sock *s = &d->scan.socks.v[i];
 
 		if (!sock_in_the_way(s) || verdict_sock_cause(s) != c)
 			continue;
@@ -32,26 +32,26 @@ static char *pid_list(const struct wb_diagnosis *d, enum wb_cause c)
 /* The seconds the TIME_WAIT sockets in the way still hold the port. */
 static unsigned time_wait_secs(const struct wb_diagnosis *d)
 {
-	int64_t ms = socks_time_wait_left_ms(&d->socks);
+	int64_t ms = socks_time_wait_left_ms(&d->scan.socks);
 
 	return ms < 0 ? 0 : (unsigned)((ms + 999) / 1000);
 }
 
 static bool any_in_way(const struct wb_diagnosis *d, enum wb_cause c)
 {
-	for (size_t i = 0; i < d->socks.n; i++)
-		if (sock_in_the_way(&d->socks.v[i]) && verdict_sock_cause(&d->socks.v[i]) == c)
+	for (size_t i = 0; i < d->scan.socks.n; i++)
+		if (sock_in_the_way(&d->scan.socks.v[i]) && verdict_sock_cause(&d->scan.socks.v[i]) == c)
 			return true;
 	return false;
 }
 
 static char *reuseaddr_why(const struct wb_diagnosis *d, unsigned secs)
 {
-	if (d->reuseaddr_ok == WB_YES)
+	if (d->probe.reuseaddr_ok == WB_YES)
 		return xstrdup("the sockets in the way are not listening and set SO_REUSEADDR themselves");
-	if (d->reuseaddr_ok == WB_UNKNOWN && !d->probed && d->req.protocol == IPPROTO_TCP)
+	if (d->probe.reuseaddr_ok == WB_UNKNOWN && !d->probe.probed && d->req.protocol == IPPROTO_TCP)
 		return xstrdup("not probed (--no-probe)");
-	if (d->reuseaddr_ok == WB_UNKNOWN)
+	if (d->probe.reuseaddr_ok == WB_UNKNOWN)
 		return xstrdup("it depends on whether the old socket set SO_REUSEADDR, which the kernel does not show");
 	if (any_in_way(d, WB_CAUSE_LISTENING) || any_in_way(d, WB_CAUSE_STOPPED))
 		return xstrdup("a listening socket blocks every bind of its port on an overlapping address, SO_REUSEADDR or not");
@@ -67,10 +67,10 @@ static char *reuseport_why(const struct wb_diagnosis *d, const struct wb_sock *s
 {
 	char *who, *out;
 
-	if (d->reuseport_ok == WB_UNKNOWN)
+	if (d->probe.reuseport_ok == WB_UNKNOWN)
 		return NULL;
-	if (d->reuseport_ok == WB_NO) {
-		if (conflict_group_full(&d->req, d->socks.v, d->socks.n))
+	if (d->probe.reuseport_ok == WB_NO) {
+		if (conflict_group_full(&d->req, d->scan.socks.v, d->scan.socks.n))
 			return xasprintf("the SO_REUSEPORT group on that address is full: the kernel admits %u sockets to one group",
 					 WB_REUSEPORT_GROUP_MAX);
 		if (s && s->reuseport == WB_YES && s->uid != d->req.uid)
@@ -86,14 +86,14 @@ static char *reuseport_why(const struct wb_diagnosis *d, const struct wb_sock *s
 static void fix_reuse(const struct wb_diagnosis *d, struct wb_verdict *v,
 		      enum wb_cause c)
 {
-	if (d->reuseaddr_ok == WB_YES && c == WB_CAUSE_UDP_BOUND)
+	if (d->probe.reuseaddr_ok == WB_YES && c == WB_CAUSE_UDP_BOUND)
 		verdict_add_fix(v, "set-reuseaddr",
 			xstrdup("set SO_REUSEADDR on the server's socket before bind(); beware: the newer UDP socket then takes the port's unicast datagrams from the old one"),
 			NULL);
-	else if (d->reuseaddr_ok == WB_YES)
+	else if (d->probe.reuseaddr_ok == WB_YES)
 		verdict_add_fix(v, "set-reuseaddr",
 			xstrdup("set SO_REUSEADDR on the server's socket before bind()"), NULL);
-	if (d->reuseport_ok == WB_YES && c != WB_CAUSE_STOPPED)
+	if (d->probe.reuseport_ok == WB_YES && c != WB_CAUSE_STOPPED)
 		verdict_add_fix(v, "set-reuseport",
 			xstrdup("set SO_REUSEPORT on the server's socket (same user as the holder): the two servers would share the traffic"),
 			NULL);
@@ -107,7 +107,7 @@ static void fix_time_wait(const struct wb_diagnosis *d, struct wb_verdict *v,
 	verdict_add_fix(v, "fix-time-wait",
 		xstrdup("destroy the TIME_WAIT sockets now (root, CONFIG_INET_DIAG_DESTROY)"),
 		xasprintf("ss -K state time-wait '( sport = :%u )'", d->req.port));
-	if (d->reuseaddr_ok == WB_NO && !d->req.reuseaddr)
+	if (d->probe.reuseaddr_ok == WB_NO && !d->req.reuseaddr)
 		verdict_add_fix(v, "set-reuseaddr",
 			xstrdup("set SO_REUSEADDR in the server, so that its own TIME_WAIT sockets do not block its next start"),
 			NULL);
@@ -188,7 +188,7 @@ void verdict_in_use(const struct wb_diagnosis *d, struct wb_verdict *v)
 	v->reuseport_why = reuseport_why(d, s);
 	if (!s) {
 		verdict_set_cause(v, WB_CAUSE_OTHER);
-		v->summary = d->info.bound_inactive || d->req.protocol == IPPROTO_UDP
+		v->summary = d->scan.info.bound_inactive || d->req.protocol == IPPROTO_UDP
 			? xstrdup("the port is in use, but no conflicting socket is left: it may have been freed since")
 			: xstrdup("no conflicting socket is visible: this kernel cannot list sockets that are bound but neither listen nor connect, the likely holder");
 		verdict_add_fix(v, "other-port", xstrdup("try again, or use another port"), NULL);
@@ -208,10 +208,10 @@ void verdict_port_free(const struct wb_diagnosis *d, struct wb_verdict *v)
 	char addr[WB_ADDRSTRLEN], *who;
 
 	verdict_set_cause(v, WB_CAUSE_FREE);
-	for (size_t i = 0; i < d->socks.n && !s && d->req.protocol == IPPROTO_UDP; i++)
-		if (d->socks.v[i].protocol == IPPROTO_UDP &&
-		    conflict_overlap(&d->req, &d->socks.v[i], &why) != WB_NO)
-			s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n && !s && d->req.protocol == IPPROTO_UDP; i++)
+		if (d->scan.socks.v[i].protocol == IPPROTO_UDP &&
+		    conflict_overlap(&d->req, &d->scan.socks.v[i], &why) != WB_NO)
+			s = &d->scan.socks.v[i];
 	if (!s) {
 		v->summary = xasprintf("the bind would succeed: nothing holds port %u", d->req.port);
 		return;

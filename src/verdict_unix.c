@@ -11,11 +11,11 @@
 
 int unix_expected_errno(const struct wb_diagnosis *d)
 {
-	const struct wb_unix_file *f = &d->file;
+	const struct wb_unix_file *f = &d->facts.file;
 
 	if (d->req.target.abstract)
-		return d->ok == WB_NO ? EADDRINUSE : 0;
-	if (!d->file_known)
+		return d->probe.ok == WB_NO ? EADDRINUSE : 0;
+	if (!d->facts.file_known)
 		return 0;
 	if (f->exists)
 		return EADDRINUSE;
@@ -39,8 +39,8 @@ static const struct wb_sock *unix_holder(const struct wb_diagnosis *d)
 {
 	const struct wb_sock *best = NULL;
 
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
+		const struct wb_sock *s = &d->scan.socks.v[i];
 
 		if (!sock_in_the_way(s))
 			continue;
@@ -83,7 +83,7 @@ static void unix_not_socket(const struct wb_diagnosis *d, struct wb_verdict *v,
 {
 	verdict_set_cause(v, WB_CAUSE_UNIX_NOT_SOCKET);
 	v->summary = xasprintf("%s is a %s, not a socket: bind() never replaces an existing file, and this one is not stale: it is not a socket at all",
-			       name, d->file.type_name);
+			       name, d->facts.file.type_name);
 	verdict_add_fix(v, "inspect-path", xstrdup("look at what it is; remove or move it only if you know nothing needs it"),
 			xasprintf("ls -ld -- %s", quoted));
 	verdict_add_fix(v, "other-path", xstrdup("or give the server another socket path"), NULL);
@@ -105,7 +105,7 @@ static void unix_stale(struct wb_verdict *v, const char *name, const char *quote
 static void unix_in_use(const struct wb_diagnosis *d, struct wb_verdict *v,
 			const char *name)
 {
-	const struct wb_unix_file *f = &d->file;
+	const struct wb_unix_file *f = &d->facts.file;
 	const struct wb_sock *s = unix_holder(d);
 	char *quoted;
 
@@ -120,9 +120,9 @@ static void unix_in_use(const struct wb_diagnosis *d, struct wb_verdict *v,
 		return;
 	}
 	quoted = wb_escape_str(d->req.target.name, WB_ESC_SHELL);
-	if (d->file_known && f->exists && !f->is_socket) {
+	if (d->facts.file_known && f->exists && !f->is_socket) {
 		unix_not_socket(d, v, name, quoted);
-	} else if (d->file_known && f->exists) {
+	} else if (d->facts.file_known && f->exists) {
 		unix_stale(v, name, quoted);
 	} else {
 		verdict_set_cause(v, WB_CAUSE_OTHER);
@@ -134,8 +134,8 @@ static void unix_in_use(const struct wb_diagnosis *d, struct wb_verdict *v,
 
 static void unix_no_directory(const struct wb_diagnosis *d, struct wb_verdict *v)
 {
-	char *dir = wb_escape_str(d->file.parent, WB_ESC_TERM);
-	char *quoted = wb_escape_str(d->file.parent, WB_ESC_SHELL);
+	char *dir = wb_escape_str(d->facts.file.parent, WB_ESC_TERM);
+	char *quoted = wb_escape_str(d->facts.file.parent, WB_ESC_SHELL);
 
 	verdict_set_cause(v, WB_CAUSE_UNIX_NO_DIRECTORY);
 	v->summary = xasprintf("the directory %s does not exist (bind() creates the socket file, never its directory)", dir);
@@ -147,8 +147,8 @@ static void unix_no_directory(const struct wb_diagnosis *d, struct wb_verdict *v
 
 static void unix_permission(const struct wb_diagnosis *d, struct wb_verdict *v)
 {
-	char *dir = wb_escape_str(d->file.parent, WB_ESC_TERM);
-	char *quoted = wb_escape_str(d->file.parent, WB_ESC_SHELL);
+	char *dir = wb_escape_str(d->facts.file.parent, WB_ESC_TERM);
+	char *quoted = wb_escape_str(d->facts.file.parent, WB_ESC_SHELL);
 	const char *who = d->req.user_given ? d->req.user : NULL;
 	unsigned uid = (unsigned)d->req.uid;
 
@@ -170,14 +170,14 @@ void verdict_unix(const struct wb_diagnosis *d, struct wb_verdict *v, int err)
 {
 	char *name = unix_name_text(&d->req);
 
-	if (d->ok == WB_YES) {
+	if (d->probe.ok == WB_YES) {
 		verdict_set_cause(v, WB_CAUSE_FREE);
 		v->summary = d->req.target.abstract
 			? xasprintf("the bind would succeed: no socket holds %s", name)
 			: xasprintf("the bind would succeed: nothing is at %s", name);
 	} else if (err == EADDRINUSE) {
 		unix_in_use(d, v, name);
-	} else if (err == ENOENT || (err == ENOTDIR && !d->file.parent_exists)) {
+	} else if (err == ENOENT || (err == ENOTDIR && !d->facts.file.parent_exists)) {
 		unix_no_directory(d, v);
 	} else if (err == EACCES) {
 		unix_permission(d, v);

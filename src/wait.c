@@ -111,8 +111,8 @@ static bool news(int fd)
 /* The pidfds of every holder of a conflicting socket, at most MAX_PIDFDS. */
 static int open_pidfds(const struct wb_diagnosis *d, struct pollfd *p, int n)
 {
-	for (size_t i = 0; i < d->socks.n; i++) {
-		const struct wb_sock *s = &d->socks.v[i];
+	for (size_t i = 0; i < d->scan.socks.n; i++) {
+		const struct wb_sock *s = &d->scan.socks.v[i];
 
 		for (size_t j = 0; sock_in_the_way(s) && j < s->n_owners; j++) {
 			int fd = wb_pidfd_open(s->owners[j].pid);
@@ -130,7 +130,7 @@ static int open_pidfds(const struct wb_diagnosis *d, struct pollfd *p, int n)
  * timer that is due but has not fired as 0 ms left. */
 static int64_t time_wait_expiry(const struct wb_diagnosis *d, int64_t now)
 {
-	int64_t left = socks_time_wait_left_ms(&d->socks);
+	int64_t left = socks_time_wait_left_ms(&d->scan.socks);
 
 	if (left < 0)
 		return INT64_MAX;
@@ -218,7 +218,7 @@ int wait_until_free(struct wb_diagnosis *d, const struct wb_diag_opts *o,
 	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() returns */
 	sigaction(SIGTERM, &sa, NULL);
 	wait_init(&w, timeout_s, countdown ? stderr : NULL);
-	while (d->ok != WB_YES && !interrupted && wb_now_ms() < w.deadline_ms) {
+	while (d->probe.ok != WB_YES && !interrupted && wb_now_ms() < w.deadline_ms) {
 		if (wait_event(&w, d) == -EINTR || interrupted)
 			break;
 		diagnosis_reset(d);
@@ -227,8 +227,8 @@ int wait_until_free(struct wb_diagnosis *d, const struct wb_diag_opts *o,
 			break;
 	}
 	wait_done(&w);
-	d->waited = true;
-	d->waited_ms = wb_now_ms() - start;
-	d->wait_timed_out = d->ok != WB_YES && !interrupted;
+	d->action.waited = true;
+	d->action.waited_ms = wb_now_ms() - start;
+	d->action.wait_timed_out = d->probe.ok != WB_YES && !interrupted;
 	return rc;
 }

@@ -25,7 +25,7 @@ int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d);
 /* --wait: sleep on what can free the port and diagnose again after each
  * event, until the bind would succeed, the timeout, or SIGINT/SIGTERM.
  * A countdown is drawn on stderr when `countdown`.  What happened is left
- * in d->waited*.  Returns 0, or -errno when a diagnosis failed. */
+ * in d->action.waited*.  Returns 0, or -errno when a diagnosis failed. */
 int wait_until_free(struct wb_diagnosis *d, const struct wb_diag_opts *o,
 		    unsigned timeout_s, bool countdown);
 

@@ -9,6 +9,7 @@
 #include "pidlist.h"
 #include "strbuf.h"
 #include "unit.h"
+#include "diagnose.h"
 #include "verdict.h"
 
 static struct wb_diagnosis *new_diag(void)
@@ -18,19 +19,19 @@ static struct wb_diagnosis *new_diag(void)
 	d->req.protocol = IPPROTO_TCP;
 	d->req.addr.family = AF_INET;
 	d->req.port = 8080;
-	d->probed = true;
-	d->ok = WB_NO;
-	d->err = EADDRINUSE;
-	d->reuseaddr_ok = WB_NO;
-	d->reuseport_ok = WB_NO;
-	d->info.bound_inactive = true;
+	d->probe.probed = true;
+	d->probe.ok = WB_NO;
+	d->probe.err = EADDRINUSE;
+	d->probe.reuseaddr_ok = WB_NO;
+	d->probe.reuseport_ok = WB_NO;
+	d->scan.info.bound_inactive = true;
 	return d;
 }
 
 static struct wb_sock *add(struct wb_diagnosis *d, int state, int proto,
 			   pid_t pid, char pstate)
 {
-	struct wb_sock *s = socklist_add(&d->socks);
+	struct wb_sock *s = socklist_add(&d->scan.socks);
 
 	s->protocol = proto;
 	s->family = AF_INET;
@@ -59,10 +60,20 @@ static const struct wb_fix *find_fix(const struct wb_verdict *v, const char *act
 	return NULL;
 }
 
+/* Stage 5 over what the test set up: the verdict, made again. */
+static void judge(struct wb_diagnosis *d)
+{
+	struct wb_verdict v;
+
+	verdict_free(&d->verdict);
+	verdict_make(d, &v);
+	d->verdict = v;
+}
+
 static void done(struct wb_diagnosis *d)
 {
 	verdict_free(&d->verdict);
-	socklist_free(&d->socks);
+	socklist_free(&d->scan.socks);
 	free(d);
 }
 
@@ -89,7 +100,7 @@ static void check_precedence(void)
 
 		for (size_t i = 0; i < n; i++)
 			add(d, socks[i].state, socks[i].proto, socks[i].pid, socks[i].pstate);
-		verdict_make(d);
+		judge(d);
 		CHECK_STR(d->verdict.cause, want[n - 1]);
 		CHECK(d->verdict.summary && !strchr(d->verdict.summary, '\033'));
 		CHECK(find_fix(&d->verdict, "other-port") != NULL);
@@ -105,7 +116,7 @@ static void check_stopped(void)
 
 	strcpy(s->owners[0].tty, "pts/3");
 	s->owners[0].sid = 4242;
-	verdict_make(d);
+	judge(d);
 	CHECK_STR(d->verdict.cause, "stopped");
 	CHECK_STR(d->verdict.fixes[0].action, "resume-process");
 	CHECK_STR(d->verdict.fixes[0].command, "kill -CONT 812");
@@ -124,7 +135,7 @@ static void check_traced(void)
 	struct wb_sock *s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 812, 't');
 
 	s->owners[0].origin.tracer = 900;
-	verdict_make(d);
+	judge(d);
 	CHECK_STR(d->verdict.cause, "stopped");
 	CHECK(strstr(d->verdict.summary, "debugger") != NULL);
 	CHECK_STR(d->verdict.fixes[0].action, "resume-process");
@@ -162,7 +173,7 @@ static void check_units(void)
 		s->owners[0].origin.user_unit = cases[i].user_unit;
 		s->owners[0].uid = cases[i].uid;
 		d->req.uid = cases[i].caller;
-		verdict_make(d);
+		judge(d);
 		f = find_fix(&d->verdict, "stop-unit");
 		CHECK(f != NULL);
 		if (f)
@@ -178,8 +189,8 @@ static void check_time_wait(void)
 	const struct wb_fix *f;
 
 	add(d, WB_TCP_TIME_WAIT, IPPROTO_TCP, 0, 0);
-	d->reuseaddr_ok = WB_YES;
-	verdict_make(d);
+	d->probe.reuseaddr_ok = WB_YES;
+	judge(d);
 	CHECK_STR(d->verdict.cause, "time-wait");
 	CHECK(d->verdict.reuseaddr_fixes == WB_YES);
 	CHECK_STR(d->verdict.fixes[0].action, "set-reuseaddr");
@@ -192,7 +203,7 @@ static void check_time_wait(void)
 	d = new_diag();
 	d->req.reuseaddr = true;
 	add(d, WB_TCP_TIME_WAIT, IPPROTO_TCP, 0, 0);
-	verdict_make(d);
+	judge(d);
 	CHECK(d->verdict.reuseaddr_fixes == WB_NO);
 	CHECK(strstr(d->verdict.reuseaddr_why, "never set SO_REUSEADDR") != NULL);
 	CHECK(strstr(d->verdict.reuseaddr_why, "42 s") != NULL);
@@ -210,8 +221,8 @@ static void check_listening(void)
 	s->owners[1] = s->owners[0];
 	s->owners[1].pid = 813;
 	s->n_owners = 2;
-	d->reuseport_ok = WB_YES;
-	verdict_make(d);
+	d->probe.reuseport_ok = WB_YES;
+	judge(d);
 	CHECK_STR(d->verdict.cause, "listening");
 	CHECK(strstr(d->verdict.reuseaddr_why, "listening socket") != NULL);
 	CHECK(strstr(d->verdict.reuseport_why, "share") != NULL);
@@ -229,44 +240,44 @@ static void check_others(void)
 	add(d, WB_TCP_CLOSE, IPPROTO_UDP, 7, 'S');
 	s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 9, 'S');
 	s->blocks = WB_NO;			/* not in the way: ignored */
-	d->reuseaddr_ok = WB_YES;
-	verdict_make(d);
+	d->probe.reuseaddr_ok = WB_YES;
+	judge(d);
 	CHECK_STR(d->verdict.cause, "udp-bound");
 	/* A UDP newcomer with SO_REUSEADDR takes the old one's datagrams. */
 	CHECK(strstr(d->verdict.fixes[0].text, "datagrams") != NULL);
 	done(d);
 
 	d = new_diag();
-	d->ok = WB_YES;
-	d->err = 0;
-	verdict_make(d);
+	d->probe.ok = WB_YES;
+	d->probe.err = 0;
+	judge(d);
 	CHECK_STR(d->verdict.cause, "free");
 	CHECK(d->verdict.n_fixes == 0);
 	CHECK(d->verdict.reuseaddr_fixes == WB_UNKNOWN);
 	done(d);
 
 	d = new_diag();
-	d->info.bound_inactive = false;
-	verdict_make(d);
+	d->scan.info.bound_inactive = false;
+	judge(d);
 	CHECK_STR(d->verdict.cause, "other");
 	CHECK(strstr(d->verdict.summary, "cannot list") != NULL);
 	done(d);
 
 	d = new_diag();
-	d->err = EACCES;
-	verdict_make(d);
+	d->probe.err = EACCES;
+	judge(d);
 	CHECK_STR(d->verdict.cause, "permission");
 	done(d);
 
 	d = new_diag();
-	d->err = EADDRNOTAVAIL;
-	verdict_make(d);
+	d->probe.err = EADDRNOTAVAIL;
+	judge(d);
 	CHECK_STR(d->verdict.cause, "address-unavailable");
 	done(d);
 
 	d = new_diag();
-	d->err = EINVAL;
-	verdict_make(d);
+	d->probe.err = EINVAL;
+	judge(d);
 	CHECK_STR(d->verdict.cause, "other");
 	done(d);
 }
@@ -289,14 +300,14 @@ static void check_cause_names(void)
 
 	d = new_diag();
 	add(d, WB_TCP_TIME_WAIT, IPPROTO_TCP, 0, 0);
-	verdict_make(d);
+	judge(d);
 	CHECK(d->verdict.kind == WB_CAUSE_TIME_WAIT);
 	CHECK_STR(d->verdict.cause, wb_cause_name(d->verdict.kind));
 	done(d);
 
 	d = new_diag();
-	d->err = EADDRNOTAVAIL;
-	verdict_make(d);
+	d->probe.err = EADDRNOTAVAIL;
+	judge(d);
 	CHECK(d->verdict.kind == WB_CAUSE_ADDRESS_UNAVAILABLE);
 	CHECK_STR(d->verdict.cause, wb_cause_name(d->verdict.kind));
 	done(d);
@@ -360,7 +371,7 @@ static void check_pid_lists(void)
 	s->n_owners = 10;
 	s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 105, 'S');
 	add(d, WB_TCP_LISTEN, IPPROTO_TCP, 200, 'S');
-	verdict_make(d);
+	judge(d);
 	CHECK(strstr(d->verdict.summary,
 		     "(pids 100, 101, 102, 103, 104, 105, 106, 107, ...)") != NULL);
 	f = find_fix(&d->verdict, "stop-process");

@@ -4,8 +4,6 @@
  * addresses, diagnose each bind, report, exit 0/1/2/3 (SPEC).
  */
 #include "config.h"
-#include <argp.h>
-#include <signal.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,236 +11,21 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "address.h"
+#include "cli.h"
 #include "closestream.h"
-#include "conflict.h"
-#include "diag.h"
 #include "diagnose.h"
 #include "escape.h"
-#include "address.h"
 #include "exec.h"
 #include "fix.h"
 #include "message.h"
 #include "netns.h"
 #include "nldump.h"
-#include "origin.h"
-#include "owners.h"
-#include "probe.h"
 #include "report.h"
-#include "unix.h"
 #include "request.h"
-#include "verdict.h"
 #include "wait.h"
 
 enum exit_status { EXIT_FREE = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
-
-enum { OPT_V6ONLY = 0x100, OPT_COLOR, OPT_NO_PROBE, OPT_FIX };
-
-#define DEFAULT_WAIT_S 60
-
-struct options {
-	struct wb_request_opts req;	/* the bind, as the command line says it */
-	bool json, quiet;
-	struct wb_diag_opts dopts;	/* --no-probe, --verbose */
-	bool fix;
-	long wait_s;			/* -1: do not wait */
-	bool proto_given;		/* -t or -u (AF_UNIX: stream or dgram) */
-	int color;			/* enum wb_tri: WB_UNKNOWN = auto */
-	const char *bad_arg;		/* the argument a usage error is about */
-	const char *error;		/* usage error, reported once by main */
-	char **exec_argv;		/* --exec COMMAND [ARG...], NULL-terminated */
-	const char *message;		/* -m: an error message, "-" for stdin */
-};
-
-const char *argp_program_version = PACKAGE_STRING "\n"
-	"License GPL-2.0-or-later: GNU GPL version 2 or later.\n"
-	"This is free software: you are free to change and redistribute it.";
-const char *argp_program_bug_address = PACKAGE_BUGREPORT;
-
-static const char doc[] =
-	"Tell why a server cannot bind [ADDRESS:]PORT (or an AF_UNIX socket PATH or "
-	"@NAME), and how to fix it.\v"
-	"whybind tries the bind the server wants (and undoes it at once: it never "
-	"listens), asks the kernel which sockets hold the port, names their "
-	"processes, and says whether SO_REUSEADDR or SO_REUSEPORT would help.\n\n"
-	"Exit status: 0 the bind would succeed, 1 it fails (diagnosed), "
-	"2 bad usage, 3 the diagnosis could not be made.";
-
-static const struct argp_option option_table[] = {
-	{ NULL, 0, NULL, 0, "The bind to diagnose:", 1 },
-	{ "tcp", 't', NULL, 0, "a TCP bind (the default); for PATH or @NAME, a stream socket", 1 },
-	{ "udp", 'u', NULL, 0, "a UDP bind; for PATH or @NAME, a datagram socket", 1 },
-	{ NULL, '4', NULL, 0, "IPv4: a bare PORT means 0.0.0.0:PORT (the default)", 1 },
-	{ NULL, '6', NULL, 0, "IPv6: a bare PORT means [::]:PORT", 1 },
-	{ "reuseaddr", 'r', NULL, 0, "the server sets SO_REUSEADDR", 1 },
-	{ "reuseport", 'R', NULL, 0, "the server sets SO_REUSEPORT", 1 },
-	{ "v6only", OPT_V6ONLY, "yes|no", OPTION_ARG_OPTIONAL,
-	  "IPV6_V6ONLY of the server's IPv6 socket (default: the sysctl net.ipv6.bindv6only)", 1 },
-	{ "interface", 'i', "DEV", 0,
-	  "the server binds to that device (SO_BINDTODEVICE)", 1 },
-	{ "user", 'U', "USER", 0,
-	  "probe as that user, a name or a uid (the uid matters for ports below 1024 and SO_REUSEPORT; needs root)", 1 },
-	{ "netns", 'n', "NAME|PATH|PID", 0,
-	  "diagnose inside that network namespace (an ip-netns name, a path such as /proc/PID/ns/net, or a PID)", 1 },
-	{ "message", 'm', "TEXT", 0,
-	  "the server's error message: diagnose the bind that failed in it, as that server binds (its socket options); - reads the last matching line of stdin; help lists the forms known", 1 },
-	{ "exec", 'x', "COMMAND", 0,
-	  "run COMMAND [ARG...] (every argument after it is the command's) and diagnose each of its bind() calls that fails, on stderr; exit with its status", 1 },
-	{ NULL, 0, NULL, 0, "Actions:", 2 },
-	{ "no-probe", OPT_NO_PROBE, NULL, 0,
-	  "read-only: never call bind(); predict from the kernel's rules", 2 },
-	{ "wait", 'w', "SECONDS", OPTION_ARG_OPTIONAL,
-	  "wait until the bind would succeed (default 60 s); exit 1 at the timeout", 2 },
-	{ "fix", OPT_FIX, NULL, 0,
-	  "destroy the conflicting TIME_WAIT sockets (CAP_NET_ADMIN) or remove a stale socket file, then probe again; never signals a process", 2 },
-	{ NULL, 0, NULL, 0, "Output:", 3 },
-	{ "json", 'j', NULL, 0, "machine-readable JSON on stdout", 3 },
-	{ "quiet", 'q', NULL, 0, "print nothing; the exit status says it (errors still go to stderr)", 3 },
-	{ "verbose", 'v', NULL, 0, "also list the sockets on the port that are not in the way, and why", 3 },
-	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
-	  "auto (the default: only on a terminal, never with NO_COLOR), always, never", 3 },
-	{ NULL, 0, NULL, 0, "Help:", -1 },
-	{ 0 }
-};
-
-static int usage_error(struct options *o, const char *arg, const char *msg)
-{
-	o->bad_arg = arg;
-	o->error = msg;
-	return EINVAL;
-}
-
-static int parse_word(const char *arg, const char *const *words, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(arg, words[i]) == 0)
-			return i;
-	return -1;
-}
-
-static int parse_v6only(struct options *o, const char *arg)
-{
-	static const char *const words[] = { "no", "yes", "0", "1", "off", "on" };
-	int i = arg ? parse_word(arg, words, 6) : 1;
-
-	if (i < 0)
-		return usage_error(o, arg, "--v6only takes yes or no");
-	o->req.v6only = i % 2;
-	return 0;
-}
-
-static int parse_color(struct options *o, const char *arg)
-{
-	static const char *const words[] = { "never", "always", "auto" };
-	int i = arg ? parse_word(arg, words, 3) : 1;
-
-	if (i < 0)
-		return usage_error(o, arg, "--color takes auto, always or never");
-	o->color = i == 2 ? WB_UNKNOWN : i;
-	return 0;
-}
-
-static int parse_wait(struct options *o, const char *arg)
-{
-	char *end;
-
-	o->wait_s = DEFAULT_WAIT_S;
-	if (!arg)
-		return 0;
-	errno = 0;
-	o->wait_s = strtol(arg, &end, 10);
-	if (*arg < '0' || *arg > '9' || *end || errno || o->wait_s > 86400)
-		return usage_error(o, arg, "--wait takes a number of seconds (0 to 86400)");
-	return 0;
-}
-
-/* --exec COMMAND [ARG...]: every word after COMMAND is the command's,
- * options too, so parsing stops here.  The words are copied: getopt may
- * still permute argv's slots. */
-static int parse_exec(struct options *o, char *arg, struct argp_state *state)
-{
-	int n = state->argc - state->next;
-
-	if (strcmp(arg, "--") == 0) {
-		if (n-- == 0)
-			return usage_error(o, NULL, "--exec needs a COMMAND");
-		arg = state->argv[state->next++];
-	}
-	o->exec_argv = xcalloc(n + 2, sizeof(*o->exec_argv));
-	o->exec_argv[0] = arg;
-	memcpy(o->exec_argv + 1, state->argv + state->next, n * sizeof(char *));
-	state->next = state->argc;
-	return 0;
-}
-
-/* The error is "-x" or "--exec" last on the line, without its COMMAND. */
-static bool exec_missing(const struct argp_state *state)
-{
-	const char *a = state->argv[state->next - 1];
-
-	return state->next == state->argc &&
-	       (strcmp(a, "--exec") == 0 || strcmp(a, "-x") == 0 ||
-		(a[0] == '-' && a[1] != '-' && a[strlen(a) - 1] == 'x'));
-}
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct options *o = state->input;
-
-	switch (key) {
-	case 't': o->req.protocol = IPPROTO_TCP; o->proto_given = true; break;
-	case 'u': o->req.protocol = IPPROTO_UDP; o->proto_given = true; break;
-	case 'i': o->req.interface = arg; break;
-	case 'U': o->req.user = arg; break;
-	case '4': o->req.family = AF_INET; break;
-	case '6': o->req.family = AF_INET6; break;
-	case 'r': o->req.reuseaddr = true; break;
-	case 'R': o->req.reuseport = true; break;
-	case 'j': o->json = true; break;
-	case 'q': o->quiet = true; break;
-	case 'v': o->dopts.verbose = true; break;
-	case 'n': o->req.netns = arg; break;
-	case 'm': o->message = arg; break;
-	case OPT_NO_PROBE: o->dopts.no_probe = true; break;
-	case OPT_FIX: o->fix = true; break;
-	case 'w': return parse_wait(o, arg);
-	case 'x': return parse_exec(o, arg, state);
-	case OPT_V6ONLY: return parse_v6only(o, arg);
-	case OPT_COLOR: return parse_color(o, arg);
-	case ARGP_KEY_ARG:
-		if (o->req.target)
-			return usage_error(o, arg, "only one [ADDRESS:]PORT, PATH or @NAME, please");
-		o->req.target = arg;
-		break;
-	case ARGP_KEY_NO_ARGS:
-		if (o->exec_argv || o->message)
-			break;
-		return usage_error(o, NULL, "missing [ADDRESS:]PORT, PATH or @NAME (see --help)");
-	case ARGP_KEY_ERROR:
-		if (!o->error)
-			usage_error(o, state->argv[state->next - 1],
-				    exec_missing(state) ? "--exec needs a COMMAND"
-				    : "unknown option (see --help)");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-/* argp prints its help only without ARGP_NO_ERRS, and ARGP_NO_ERRS is
- * what keeps its two-line, unescaped errors off the terminal: so it is
- * dropped only when help or the version is asked for. */
-static bool wants_help(int argc, char **argv)
-{
-	static const char *const words[] = {
-		"--help", "-?", "--usage", "--version", "-V",
-	};
-
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (parse_word(argv[i], words, 5) >= 0)
-			return true;
-	return false;
-}
 
 /* One line on stderr, the offending argument escaped and shortened. */
 static int fail(enum exit_status status, const char *arg, const char *msg)
@@ -288,7 +71,7 @@ static const char *failure_text(int rc)
 /* The argument's forms or -m's error message (address.h), merged into
  * the request's options: the target request.c reads, the protocol, and
  * the options the message's server sets. */
-static int take_address(struct options *o, struct wb_address *a, const char **err)
+static int take_address(struct wb_cli *o, struct wb_address *a, const char **err)
 {
 	struct wb_request_opts *r = &o->req;
 	struct wb_address_opts ao = { .protocol = r->protocol,
@@ -307,7 +90,7 @@ static int take_address(struct options *o, struct wb_address *a, const char **er
 }
 
 /* --exec: the command's exit status, or ours when it could not run. */
-static int run_exec(struct options *o)
+static int run_exec(struct wb_cli *o)
 {
 	struct wb_exec_opts eo = { .json = o->json, .quiet = o->quiet,
 				   .color = o->color, .dopts = o->dopts };
@@ -326,82 +109,107 @@ static int run_exec(struct options *o)
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* Stage 1: the binds the command line asks for, each the start of a
+ * diagnosis.  The count, or exit 2's status with the message said. */
+static int build_diagnoses(struct wb_cli *o, struct wb_diagnosis **out)
 {
-	struct options o = { .req = { .protocol = IPPROTO_TCP, .v6only = WB_UNKNOWN },
-			     .color = WB_UNKNOWN, .wait_s = -1 };
-	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT\nPATH\n@NAME\n--message=TEXT", doc,
-			     NULL, NULL, NULL };
-	struct wb_report_opts ro = { 0 };
-	struct wb_diagnosis *d = NULL;
 	struct wb_request *reqs = NULL;
 	struct wb_address addr;
 	const char *bad = NULL, *err = NULL;
-	int n, status = EXIT_FREE;
-	int wrc = 0;			/* the report's writes */
+	int n;
 
-	if (argp_parse(&argp, argc, argv, wants_help(argc, argv) ? 0 : ARGP_NO_ERRS,
-		       NULL, &o) || o.error)
-		return fail(EXIT_USAGE, o.bad_arg, o.error ? o.error : "bad usage (see --help)");
-	if (o.req.netns && (n = netns_enter(o.req.netns)) < 0)
-		return fail(EXIT_FAILED, o.req.netns, n == -ENOENT
-			? "no such network namespace"
-			: n == -EPERM ? "no privilege to enter that network namespace"
-			: strerror(-n));
-	if (o.exec_argv)
-		return run_exec(&o);
-	if (o.message && strcmp(o.message, "help") == 0) {
-		message_help(stdout);
-		return EXIT_FREE;
-	}
-	if (take_address(&o, &addr, &err) < 0)
-		return fail(EXIT_USAGE, o.message ? NULL : o.req.target, err);
-	n = request_build(&o.req, &reqs, &bad, &err);
+	if (take_address(o, &addr, &err) < 0)
+		return -fail(EXIT_USAGE, o->message ? NULL : o->req.target, err);
+	n = request_build(&o->req, &reqs, &bad, &err);
 	if (n < 0)
-		return fail(EXIT_USAGE, bad, err ? err : strerror(-n));
-	d = xcalloc(n, sizeof(*d));
+		return -fail(EXIT_USAGE, bad, err ? err : strerror(-n));
+	*out = xcalloc(n, sizeof(**out));
 	for (int i = 0; i < n; i++) {
-		d[i].req = reqs[i];
-		d[i].req.source = addr.source;
-		d[i].req.runtime = addr.runtime;
-		d[i].req.runtime_name = addr.runtime_name;
+		(*out)[i].req = reqs[i];
+		(*out)[i].req.source = addr.source;
+		(*out)[i].req.runtime = addr.runtime;
+		(*out)[i].req.runtime_name = addr.runtime_name;
 	}
 	free(reqs);
+	return n;
+}
+
+/* Stages 2 to 6 of each bind.  Exit 1 if any fails, 0 if none, 3 (with
+ * the message said) if a diagnosis could not be made. */
+static int diagnose_all(const struct wb_cli *o, struct wb_diagnosis *d, int n)
+{
+	int status = EXIT_FREE;
+
 	for (int i = 0; i < n; i++) {
-		int rc = diagnose(&d[i], &o.dopts);
+		int rc = diagnose(&d[i], &o->dopts);
 
-		if (rc == 0 && o.fix && d[i].probe.ok != WB_YES)
-			rc = fix_apply(&d[i], &o.dopts);
-		if (rc == 0 && o.wait_s >= 0 && d[i].probe.ok != WB_YES)
-			rc = wait_until_free(&d[i], &o.dopts, (unsigned)o.wait_s,
-					     !o.quiet && !o.json && isatty(STDERR_FILENO));
-
-		if (rc < 0) {
-			status = fail(EXIT_FAILED, NULL, failure_text(rc));
-			goto out;
-		}
+		if (rc == 0 && o->fix && d[i].probe.ok != WB_YES)
+			rc = fix_apply(&d[i], &o->dopts);
+		if (rc == 0 && o->wait_s >= 0 && d[i].probe.ok != WB_YES)
+			rc = wait_until_free(&d[i], &o->dopts, (unsigned)o->wait_s,
+					     !o->quiet && !o->json && isatty(STDERR_FILENO));
+		if (rc < 0)
+			return fail(EXIT_FAILED, NULL, failure_text(rc));
 		if (d[i].probe.ok != WB_YES)
 			status = EXIT_BLOCKED;
 	}
-	ro.color = report_want_color(o.color, STDOUT_FILENO);
-	ro.verbose = o.dopts.verbose;
-	ro.host = n > 1 ? o.req.target : NULL;
-	ro.netns = o.req.netns;
-	ro.ifname = o.req.interface;
+	return status;
+}
+
+/* The report on stdout; a write that failed is exit 3. */
+static int report_all(const struct wb_cli *o, const struct wb_diagnosis *d,
+		      int n, int status)
+{
+	struct wb_report_opts ro = {
+		.color = report_want_color(o->color, STDOUT_FILENO),
+		.verbose = o->dopts.verbose,
+		.host = n > 1 ? o->req.target : NULL,
+		.netns = o->req.netns,
+		.ifname = o->req.interface,
+	};
+	int rc = 0;
+
 	stdout_no_sigpipe();
-	if (o.quiet)
+	if (o->quiet)
 		;
-	else if (o.json)
-		wrc = report_json(stdout, d, n, &ro);
+	else if (o->json)
+		rc = report_json(stdout, d, n, &ro);
 	else
 		for (int i = 0; i < n; i++) {
 			if (i)
 				putchar('\n');
 			report_text(stdout, &d[i], &ro);
 		}
-	if ((wrc = close_stdout(wrc)) < 0)
-		status = fail(EXIT_FAILED, NULL, close_stdout_text(wrc));
-out:
+	if ((rc = close_stdout(rc)) < 0)
+		return fail(EXIT_FAILED, NULL, close_stdout_text(rc));
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct wb_diagnosis *d = NULL;
+	struct wb_cli o;
+	int n, rc, status;
+
+	if (cli_parse(argc, argv, &o) < 0)
+		return fail(EXIT_USAGE, o.bad_arg, o.error);
+	if (o.req.netns && (rc = netns_enter(o.req.netns)) < 0)
+		return fail(EXIT_FAILED, o.req.netns, rc == -ENOENT
+			? "no such network namespace"
+			: rc == -EPERM ? "no privilege to enter that network namespace"
+			: strerror(-rc));
+	if (o.exec_argv)
+		return run_exec(&o);
+	if (o.message && strcmp(o.message, "help") == 0) {
+		message_help(stdout);
+		return EXIT_FREE;
+	}
+	n = build_diagnoses(&o, &d);
+	if (n < 0)
+		return -n;
+	status = diagnose_all(&o, d, n);
+	if (status != EXIT_FAILED)
+		status = report_all(&o, d, n, status);
 	for (int i = 0; i < n; i++)
 		diagnosis_reset(&d[i]);
 	free(d);

@@ -24,16 +24,6 @@ int unix_expected_errno(const struct wb_diagnosis *d)
 	return f->parent_writable ? 0 : EACCES;
 }
 
-/* "/run/app.sock" or "@name", escaped for the terminal. */
-static char *unix_name_text(const struct wb_request *r)
-{
-	char *name = wb_escape(r->target.name, r->target.len, WB_ESC_TERM);
-	char *out = xasprintf("%s%s", r->target.abstract ? "@" : "", name);
-
-	free(name);
-	return out;
-}
-
 /* The socket in the way to name: a stopped holder's first. */
 static const struct wb_sock *unix_holder(const struct wb_diagnosis *d)
 {
@@ -168,7 +158,7 @@ static void unix_permission(const struct wb_diagnosis *d, struct wb_verdict *v)
 
 void verdict_unix(const struct wb_diagnosis *d, struct wb_verdict *v, int err)
 {
-	char *name = unix_name_text(&d->req);
+	char *name = unix_display_name(d->req.target.name, d->req.target.len, d->req.target.abstract);
 
 	if (d->probe.ok == WB_YES) {
 		verdict_set_cause(v, WB_CAUSE_FREE);

@@ -48,9 +48,6 @@
  * system call: exit 1.
  */
 #include "config.h"
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE		/* accept4, setresuid */
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>

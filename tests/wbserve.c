@@ -25,9 +25,6 @@
  * Bad arguments: exit 2; another failed call: exit 1.
  */
 #include "config.h"
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE		/* strerrorname_np */
-#endif
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>

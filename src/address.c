@@ -26,15 +26,17 @@ static int copy(char *dst, size_t cap, const char *s, size_t len)
 int address_join(struct wb_address *a, const char *host, const char *port,
 		 int family)
 {
-	const char *fmt = strchr(host, ':') ? "[%s]:%s" : "%s:%s";
+	bool brackets;
 	int n;
 
 	if (!*host && family == AF_INET6)
-		host = "::", fmt = "[%s]:%s";
+		host = "::";
+	brackets = strchr(host, ':') != NULL;
 	if (!*host)
 		n = snprintf(a->target, sizeof(a->target), "%s", port);
 	else
-		n = snprintf(a->target, sizeof(a->target), fmt, host, port);
+		n = snprintf(a->target, sizeof(a->target), "%s%s%s:%s",
+			     brackets ? "[" : "", host, brackets ? "]" : "", port);
 	return n < 0 || (size_t)n >= sizeof(a->target) ? -EINVAL : 0;
 }
 

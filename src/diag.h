@@ -21,9 +21,10 @@ struct wb_diag_info {
 /* Append to `out` every socket of `protocol` (IPPROTO_TCP or IPPROTO_UDP),
  * IPv4 and IPv6, whose local port is `port`: every TCP state, and
  * bound-but-inactive sockets where the kernel offers them.  The port is
- * filtered in the kernel by inet_diag bytecode.  Returns 0 or -errno
- * (-EINTR-like failures of an interrupted dump are retried a few times,
- * then reported as -EAGAIN; never a partial list presented as whole). */
+ * filtered in the kernel by inet_diag bytecode.  Returns 0, or what
+ * wb_dump_run() fails with (nldump.h: an interrupted dump is retried a
+ * few times, then -WB_EDUMP_INTR; never a partial list presented as
+ * whole). */
 int diag_dump_port(int protocol, uint16_t port, struct wb_socklist *out,
 		   struct wb_diag_info *info);
 

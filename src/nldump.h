@@ -11,9 +11,9 @@
  * the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed under
  * the walk) or that overran the receive queue (ENOBUFS) is thrown away
  * through `reset` and retried; after WB_DUMP_TRIES such attempts the dump
- * fails with -EAGAIN.  A kernel that stops answering fails it with
- * -ETIMEDOUT after WB_DUMP_TIMEOUT_S seconds.  Never a partial dump
- * presented as whole. */
+ * fails with -WB_EDUMP_INTR.  A kernel that stops answering fails it
+ * with -WB_EDUMP_TIMEOUT after WB_DUMP_TIMEOUT_S seconds.  Never a
+ * partial dump presented as whole. */
 #define WB_DUMP_TRIES		3
 #define WB_DUMP_TIMEOUT_S	5
 

@@ -52,8 +52,9 @@ int unix_inspect_path(const char *path, struct wb_unix_file *f);
 /* Append to `out` every live AF_UNIX socket of this network namespace
  * bound to the target: to the file `f` (by device and inode) for a path,
  * or to exactly that abstract name.  A path that is no socket file
- * matches nothing without asking.  Returns 0 or -errno (an interrupted
- * dump is retried, then -EAGAIN; never a partial list).
+ * matches nothing without asking.  Returns 0, or what wb_dump_run()
+ * fails with (an interrupted dump is retried, then -WB_EDUMP_INTR; never
+ * a partial list).
  *
  * Only this network namespace's sockets are seen: a socket bound to the
  * same file from another network namespace (a container sharing a

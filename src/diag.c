@@ -32,10 +32,9 @@ struct dump_ctx {
 	struct wb_socklist *out;
 	size_t first;			/* where this family's sockets start */
 	struct wb_diag_info *info;	/* may be NULL */
+	bool seen_bound_inactive;	/* proof beyond the kernel's version */
 };
 
-/* The kernel showed us a bound-only socket: proof beyond its version. */
-static bool seen_bound_inactive;
 
 size_t diag_port_bytecode(uint16_t port, void *buf, size_t cap)
 {
@@ -64,9 +63,7 @@ bool diag_kernel_has_bound_inactive(void)
 	/* Kernel commit 91051f003948 ("tcp: Dump bound-only sockets in
 	 * inet_diag.") was applied to net-next in December 2023, after the
 	 * v6.7 merge window: it is in v6.8.  A distribution may backport
-	 * it, hence the evidence of a dump counts too. */
-	if (seen_bound_inactive)
-		return true;
+	 * it: the evidence of a dump counts too (diag_dump_port). */
 	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
 		return false;
 	return major > 6 || (major == 6 && minor >= 8);
@@ -156,7 +153,7 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 		return rc;
 	}
 	if (s->state == WB_TCP_BOUND_INACTIVE)
-		seen_bound_inactive = true;
+		c->seen_bound_inactive = true;
 	if (s->inode && c->info && c->info->start_walk) {
 		owners_start(c->info->start_walk);
 		c->info->start_walk = NULL;
@@ -243,6 +240,7 @@ int diag_dump_port(int protocol, uint16_t port, struct wb_socklist *out,
 		return rc;
 	}
 	if (info)
-		info->bound_inactive = diag_kernel_has_bound_inactive();
+		info->bound_inactive = c.seen_bound_inactive ||
+				       diag_kernel_has_bound_inactive();
 	return 0;
 }

@@ -37,7 +37,8 @@ int diag_parse_inet(const struct nlmsghdr *nlh, int protocol,
  * `port`.  Writes at most `cap` bytes to buf; returns the length used. */
 size_t diag_port_bytecode(uint16_t port, void *buf, size_t cap);
 
-/* Does this kernel dump bound-but-inactive TCP sockets (v6.7 and later)? */
+/* Does this kernel dump bound-but-inactive TCP sockets, by its version
+ * (v6.8 and later)?  diag_dump_port() also counts what a dump showed. */
 bool diag_kernel_has_bound_inactive(void);
 
 #endif

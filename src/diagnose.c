@@ -135,10 +135,14 @@ static int list_sockets(const struct wb_request *req, struct wb_scan *scan,
 	return rc;
 }
 
-static int try_bind(const struct wb_request *req, int *ok, int *err)
+static int try_bind(const struct wb_request *req, struct wb_probe *p,
+		    int *ok, int *err)
 {
-	int rc = probe_bind(req);
+	uint64_t cookie;
+	int rc = probe_bind(req, &cookie);
 
+	if (cookie && p->n_cookies < sizeof(p->cookies) / sizeof(p->cookies[0]))
+		p->cookies[p->n_cookies++] = cookie;
 	if (rc < 0)
 		return rc;
 	if (err)
@@ -165,7 +169,7 @@ static int try_reuse(const struct wb_request *req, const struct wb_scan *scan,
 		else if (rules)
 			*ok = ok_of_prediction(conflict_predict(&r, scan->socks.v, scan->socks.n));
 		else
-			rc = try_bind(&r, ok, NULL);
+			rc = try_bind(&r, p, ok, NULL);
 	}
 	return rc;
 }
@@ -220,7 +224,7 @@ static int diagnose_unix(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 		else
 			d->probe.ok = d->facts.file_known ? !err : WB_UNKNOWN;
 	} else {
-		rc = try_bind(&d->req, &d->probe.ok, &d->probe.err);
+		rc = try_bind(&d->req, &d->probe, &d->probe.ok, &d->probe.err);
 		if (rc < 0)
 			return rc;
 		d->probe.probed = true;
@@ -252,7 +256,7 @@ static int diagnose_once(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 	if (o->no_probe || live_udp_overlap(&d->req, &d->scan)) {
 		d->probe.ok = predict(&d->req, &d->scan);
 	} else {
-		rc = try_bind(&d->req, &d->probe.ok, &d->probe.err);
+		rc = try_bind(&d->req, &d->probe, &d->probe.ok, &d->probe.err);
 		if (rc < 0)
 			return rc;
 		d->probe.probed = true;

@@ -31,6 +31,10 @@ struct wb_probe {
 	int err;			/* errno of the failed bind, else 0 */
 	int reuseaddr_ok;		/* with SO_REUSEADDR added: enum wb_tri */
 	int reuseport_ok;		/* with SO_REUSEPORT added: enum wb_tri */
+	/* SO_COOKIE of each probe socket made: --wait hears of their
+	 * destruction from the kernel, and must not take it for news. */
+	uint64_t cookies[4];
+	unsigned int n_cookies;
 };
 
 struct wb_scan {

@@ -95,26 +95,6 @@ static void unlink_own(const struct wb_request *req, int fd)
 	socklist_free(&l);
 }
 
-/* The cookies of our latest probe sockets: --wait hears of their
- * destruction from the kernel, and must not take it for news. */
-#define OWN_COOKIES 32
-static uint64_t own_cookies[OWN_COOKIES];
-static unsigned int n_own_cookies;
-
-static void remember_cookie(uint64_t cookie)
-{
-	if (cookie)
-		own_cookies[n_own_cookies++ % OWN_COOKIES] = cookie;
-}
-
-bool probe_cookie_is_ours(uint64_t cookie)
-{
-	for (unsigned int i = 0; i < OWN_COOKIES; i++)
-		if (own_cookies[i] == cookie && cookie)
-			return true;
-	return false;
-}
-
 static uint64_t socket_cookie(int fd)
 {
 	uint64_t cookie = 0;
@@ -157,7 +137,7 @@ static int probe_here(const struct wb_request *req, uint64_t *cookie)
 /* --user: the same probe in a child that has become that user; we keep
  * our privileges for /proc and netlink.  The child reports its result on
  * a pipe; a child that could not become the user reports -EPERM. */
-static int probe_as_user(const struct wb_request *req)
+static int probe_as_user(const struct wb_request *req, uint64_t *cookie)
 {
 	struct { int rc; uint64_t cookie; } res = { -EPERM, 0 };
 	int pipefd[2], status, rc;
@@ -186,20 +166,16 @@ static int probe_as_user(const struct wb_request *req)
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	remember_cookie(res.cookie);
+	*cookie = res.cookie;
 	return res.rc;
 }
 
-int probe_bind(const struct wb_request *req)
+int probe_bind(const struct wb_request *req, uint64_t *cookie)
 {
-	uint64_t cookie = 0;
-	int rc;
-
+	*cookie = 0;
 	if (req->user_given && (req->uid != geteuid() || req->gid != getegid()))
-		return probe_as_user(req);
-	rc = probe_here(req, &cookie);
-	remember_cookie(cookie);
-	return rc;
+		return probe_as_user(req, cookie);
+	return probe_here(req, cookie);
 }
 
 static int read_sysctl_int(const char *path, int fallback)

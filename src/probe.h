@@ -9,11 +9,9 @@
  * removed at once.  With req->user_given, done by a child that has
  * become that uid and gid.  Returns 0 if the bind succeeded, the
  * positive errno of bind() if it failed, or a negative errno if the probe
- * socket itself could not be set up. */
-int probe_bind(const struct wb_request *req);
-
-/* Was this socket cookie (SO_COOKIE) one of our recent probe sockets? */
-bool probe_cookie_is_ours(uint64_t cookie);
+ * socket itself could not be set up.  *cookie: the probe socket's
+ * SO_COOKIE, 0 if none was made. */
+int probe_bind(const struct wb_request *req, uint64_t *cookie);
 
 /* The sysctl net.ipv6.bindv6only of this namespace (0 when unreadable). */
 bool probe_default_v6only(void);

@@ -58,6 +58,7 @@ fail:
 
 void wait_init(struct wb_waiter *w, unsigned timeout_s, FILE *countdown)
 {
+	memset(w, 0, sizeof(*w));
 	w->destroy_fd = subscribe_destroy();
 	w->deadline_ms = wb_now_ms() + (int64_t)timeout_s * 1000;
 	w->countdown = countdown;
@@ -78,8 +79,17 @@ void wait_done(struct wb_waiter *w)
  * that is not one of our own probes (each re-check makes and closes
  * some: taking them for news would be a busy loop).  A lost broadcast
  * (ENOBUFS) may have been news. */
-static bool news(int fd)
+static bool ours(const struct wb_waiter *w, uint64_t cookie)
 {
+	for (unsigned int i = 0; i < sizeof(w->own) / sizeof(w->own[0]); i++)
+		if (w->own[i] == cookie)
+			return true;
+	return false;
+}
+
+static bool news(const struct wb_waiter *w)
+{
+	int fd = w->destroy_fd;
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
 	bool any = false;
 	ssize_t len;
@@ -102,7 +112,7 @@ static bool news(int fd)
 				continue;
 			cookie = (uint64_t)m->id.idiag_cookie[1] << 32 |
 				 m->id.idiag_cookie[0];
-			any = any || !probe_cookie_is_ours(cookie);
+			any = any || !cookie || !ours(w, cookie);
 		}
 	}
 	return any;
@@ -164,6 +174,9 @@ int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
 		    ? SAFETY_MS : RECHECK_MS;
 	int n = 0, rc;
 
+	for (unsigned int i = 0; i < d->probe.n_cookies; i++)
+		w->own[w->n_own++ % (sizeof(w->own) / sizeof(w->own[0]))] =
+			d->probe.cookies[i];
 	if (w->destroy_fd >= 0)
 		p[n++] = (struct pollfd){ .fd = w->destroy_fd, .events = POLLIN };
 	n = open_pidfds(d, p, n);
@@ -178,7 +191,7 @@ int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
 			until = now + 1000 - (w->deadline_ms - now) % 1000;
 	}
 	/* What arrived while we re-checked: only our probes, or news? */
-	if (w->destroy_fd >= 0 && news(w->destroy_fd))
+	if (w->destroy_fd >= 0 && news(w))
 		until = now;
 	for (;;) {
 		rc = poll(p, n, until > now ? (int)(until - now) : 0);
@@ -188,7 +201,7 @@ int wait_event(struct wb_waiter *w, const struct wb_diagnosis *d)
 		}
 		/* Woken by our own probes' broadcasts alone: sleep on. */
 		if (rc == 1 && w->destroy_fd >= 0 && p[0].revents &&
-		    !news(w->destroy_fd) && (now = wb_now_ms()) < until)
+		    !news(w) && (now = wb_now_ms()) < until)
 			continue;
 		rc = 0;
 		break;

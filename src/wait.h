@@ -10,6 +10,8 @@ struct wb_waiter {
 	int destroy_fd;			/* sock_diag destroy events, or -1 */
 	int64_t deadline_ms;		/* CLOCK_MONOTONIC */
 	FILE *countdown;		/* a terminal to draw on, or NULL */
+	uint64_t own[32];		/* cookies of our latest probe sockets */
+	unsigned int n_own;
 };
 
 /* Subscribe to the kernel's socket-destroy broadcasts (CAP_NET_ADMIN).

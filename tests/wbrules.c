@@ -160,6 +160,7 @@ static void check_kernel(void)
 	for (size_t i = 0; i < rule_ncases; i++) {
 		uint16_t port = (uint16_t)(20000 + i);
 		struct wb_request r;
+		uint64_t cookie;
 		int hold, rc, got;
 		pid_t pid;
 
@@ -169,7 +170,7 @@ static void check_kernel(void)
 			exit(99);
 		}
 		rule_request(&rule_cases[i], port, &r);
-		rc = probe_bind(&r);
+		rc = probe_bind(&r, &cookie);
 		close(hold);
 		waitpid(pid, NULL, 0);
 		got = rc == EADDRINUSE ? WB_YES : rc == 0 ? WB_NO : -2;
@@ -284,6 +285,7 @@ static int ask_whybind(const char *whybind, const struct rule_case *c, uint16_t 
 static void check_random(unsigned seed, int trials, const char *whybind)
 {
 	int agreed = 0, undecided = 0, skipped = 0, disagreed = 0;
+	uint64_t cookie;
 
 	srandom(seed);
 	printf("# property test: seed %u, %d trials (replay: make check"
@@ -318,7 +320,7 @@ static void check_random(unsigned seed, int trials, const char *whybind)
 		req.req_reuseport = (int)pick(2);
 		said = built == n_old ? ask_whybind(whybind, &req, port, cmd, sizeof(cmd)) : -3;
 		rule_request(&req, port, &r);
-		rc = said >= WB_UNKNOWN ? probe_bind(&r) : -1;
+		rc = said >= WB_UNKNOWN ? probe_bind(&r, &cookie) : -1;
 		/* All closed before any is waited for: the second child holds
 		 * the first one's pipe too. */
 		for (int i = 0; i < built; i++)

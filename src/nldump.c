@@ -66,7 +66,8 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Not const: mnl_cb_run2() takes it so. */
-static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {	/* never written: libmnl wants it non-const */
+/* Never written; libmnl 1.0.4 takes it as non-const. */
+static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
 	[NLMSG_ERROR] = error_cb,
 	[NLMSG_DONE] = done_cb,
 };

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The README's first command: install the build dependencies (Debian),
 # build whybind, and show it diagnosing a real conflict that this script
 # sets up itself in a throwaway network namespace.

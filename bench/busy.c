@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* busy: load generator for bench/run (not part of the whybind build).
  *
  *   busy hold NPROC NFDS HOLDER PORT CONNPORT NCONN

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* findowner: ways to find the processes holding socket inodes, timed by
  * bench/run next to whybind (a prototype for measurement, not whybind code).
  *   findowner proc  INODE...   getdents64 + readlinkat on every /proc/PID/fd

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* iter/task_file: report (tgid, fd) of every descriptor whose file is a
  * socket with a wanted inode number.  Minimal CO-RE types, no vmlinux.h. */
 #include <linux/types.h>

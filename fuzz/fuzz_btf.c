@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The kernel's BTF, as whybind reads it for its BPF iterator. */
 #include "config.h"
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Untrusted bytes out: the terminal form has no control byte and is
  * valid UTF-8; the JSON form is accepted by jansson (valid UTF-8); the
  * shell form reads back... at least contains no raw control byte. */

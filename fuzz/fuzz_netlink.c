@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Netlink replies: any stream of messages, lying lengths included, through
  * the inet_diag and unix_diag parsers. */
 #include "config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* /proc text: stat, status, cmdline, cgroup, with arbitrary bytes. */
 #include "config.h"
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The command line's target: [ADDRESS:]PORT, PATH, @NAME, any bytes. */
 #include "config.h"
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* address: the argument's forms, most specific first (address.h). */
 #include "config.h"
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* address: the forms of an address users copy from error messages and
  * configs (":8080", ":::3000", "8080/tcp", "udp://0.0.0.0:53"), and the
  * failed bind read out of an error message (message.h), turned into the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* cli: the command line, read with argp into struct wb_cli.  Nothing
  * is resolved or checked against the system here: request_build() does
  * that. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli: the command line (argp), read into what main() needs. */
 #ifndef WB_CLI_H
 #define WB_CLI_H

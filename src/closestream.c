@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* closestream: stdout checked at the end, in the manner of util-linux's
  * close_stdout().  A report cut short by a full disk or a reader that went
  * away must say so (exit 3), not end in silence with exit 0 or 1. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* closestream: what was written to stdout really went out, or why not. */
 #ifndef WB_CLOSESTREAM_H
 #define WB_CLOSESTREAM_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* conflict: the kernel's bind rules, as a pure function.
  *
  * TCP follows inet_csk_bind_conflict()/inet_bind_conflict() in

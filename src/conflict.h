@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conflict: the kernel's bind rules as a pure function. */
 #ifndef WB_CONFLICT_H
 #define WB_CONFLICT_H

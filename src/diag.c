@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* diag: the port's sockets, from NETLINK_SOCK_DIAG (inet_diag) via libmnl.
  *
  * One dump per family, filtered in the kernel by bytecode on the local

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diag: ask the kernel over NETLINK_SOCK_DIAG which sockets use a port. */
 #ifndef WB_DIAG_H
 #define WB_DIAG_H

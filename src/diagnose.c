@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* diagnose: one bind, start to verdict: probe, list the port's sockets,
  * keep the conflicts, find their owners, try SO_REUSE*, judge. */
 #include "config.h"

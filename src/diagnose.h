@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diagnose: one bind, start to verdict. */
 #ifndef WB_DIAGNOSE_H
 #define WB_DIAGNOSE_H

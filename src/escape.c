@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* escape: untrusted bytes (process names, command lines, paths) made safe
  * for a terminal, for JSON, or for a shell command line. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* escape: the one way untrusted bytes leave the program. */
 #ifndef WB_ESCAPE_H
 #define WB_ESCAPE_H

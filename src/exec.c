@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* exec: run the server under whybind and catch its failing bind().
  *
  * The child installs a seccomp filter that hands bind() alone to a

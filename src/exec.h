@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exec: run the server under whybind and diagnose its failing binds. */
 #ifndef WB_EXEC_H
 #define WB_EXEC_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* exec_report: a traced server's failed bind(), from its own arguments
  * and its own socket to a report on stderr. */
 #include "config.h"

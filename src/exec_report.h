@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exec_report: one failed bind() of a traced server, read, diagnosed and
  * reported on stderr while the server is held at that call. */
 #ifndef WB_EXEC_REPORT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* facts: stage 4, what the verdict weighs beyond the port's sockets:
  * the unprivileged port floor (EACCES) and the addresses this network
  * namespace has (EADDRNOTAVAIL). */

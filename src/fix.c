@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* fix: the two safe fixes.  SOCK_DESTROY of one exact TIME_WAIT socket:
  * the request names the full 4-tuple and the cookie from the dump, so the
  * kernel destroys that socket or none, never a dump-wide match (compare

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fix: the safe fixes --fix may apply. */
 #ifndef WB_FIX_H
 #define WB_FIX_H

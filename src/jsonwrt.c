@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* jsonwrt: a streaming JSON writer (see jsonwrt.h).  Nothing is held but
  * the nesting: a document of any size costs the memory of its largest
  * string. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jsonwrt: a streaming JSON writer, a value at a time, straight to a FILE.
  *
  * The caller opens and closes objects and arrays and writes keyed or bare

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* whybind: why can't my server bind this port?
  *
  * main() reads top to bottom: parse the command line, resolve the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* message: recognisers for the error lines servers print when bind()
  * fails, and the socket options each of them sets before that bind. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* message: the failed bind read out of a server's error text, as that
  * server binds (its own socket options, from its source). */
 #ifndef WB_MESSAGE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* netns: setns(2) into the namespace where the server really runs. */
 #include "config.h"
 #include <errno.h>

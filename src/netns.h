@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netns: diagnose inside another network namespace. */
 #ifndef WB_NETNS_H
 #define WB_NETNS_H

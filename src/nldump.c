@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* nldump: a NETLINK_SOCK_DIAG dump via libmnl, retried whole when the
  * kernel says it was interrupted or the receive queue overran. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nldump: one NETLINK_SOCK_DIAG dump, whole or not at all. */
 #ifndef WB_NLDUMP_H
 #define WB_NLDUMP_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* origin: systemd units and containers from /proc/PID/cgroup, the session
  * leader of a stopped job, the tracer of a traced process. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* origin: where a process comes from -- its systemd unit, its container,
  * the shell that stopped it, the debugger that traces it. */
 #ifndef WB_ORIGIN_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* owners: socket inode -> the processes holding it: by the kernel's own
  * walk of the descriptor tables (a BPF iterator, owners_prefetch.c) where
  * it may be used, else by one walk of /proc/PID/fd (owners_walk.c); then,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* owners: which processes hold a socket, and what state they are in. */
 #ifndef WB_OWNERS_H
 #define WB_OWNERS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* owners_bpf: which processes hold these socket inodes, asked of the
  * kernel with a BPF task_file iterator: the kernel walks every task's
  * descriptor table and reports only the hits, where a /proc/PID/fd walk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* owners_bpf: socket inode -> (pid, fd), by a BPF task_file iterator. */
 #ifndef WB_OWNERS_BPF_H
 #define WB_OWNERS_BPF_H

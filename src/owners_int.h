@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* owners_int: what the owners' files share; not for the other stages. */
 #ifndef WB_OWNERS_INT_H
 #define WB_OWNERS_INT_H

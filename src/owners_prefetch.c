@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* owners_prefetch: the holders by the kernel's own walk of every
  * descriptor table (a BPF task_file iterator, owners_bpf.c), listed in a
  * thread of its own while the caller dumps the port's sockets: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* owners_walk: the holders by one walk of every /proc/PID/fd of the host,
  * shared by a few threads. */
 #include "config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* pidfd: pidfd_open(2) and pidfd_getfd(2) by their system call numbers. */
 #include "config.h"
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pidfd: the two pidfd system calls whybind makes, whatever the C
  * library offers (glibc has wrappers since 2.36 only). */
 #ifndef WB_PIDFD_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* pidlist: a growable array of pids, joined into text once, at the end. */
 #include "config.h"
 #include <stdlib.h>

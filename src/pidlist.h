@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pidlist: the pids a text names or a command signals, in the order
  * they were seen. */
 #ifndef WB_PIDLIST_H

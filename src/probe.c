@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* probe: try the server's bind for real, and undo it at once. */
 #include "config.h"
 #include <errno.h>

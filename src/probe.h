@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe: the bind the server wanted, tried and undone at once. */
 #ifndef WB_PROBE_H
 #define WB_PROBE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* proc: the /proc parsers (stat, status, cmdline, tty) and the reading of
  * one process's files on its /proc/PID descriptor. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* proc: what /proc says of one process, read on one /proc/PID directory
  * descriptor: files opened relative to it come from the same process even
  * if its pid is reused meanwhile (they fail once it has exited). */

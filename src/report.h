@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report: the human and the JSON output. */
 #ifndef WB_REPORT_H
 #define WB_REPORT_H

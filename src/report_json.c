@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* report_json: SPEC's JSON object, written a value at a time through
  * jsonwrt.  A port can have tens of thousands of sockets: nothing of the
  * document is held, each socket is written as it comes. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* report_text: the human output: the bind tried, a table of the sockets in
  * the way, the verdict and the fixes as commands. */
 #include "config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* request: "[ADDRESS:]PORT" into the addresses and port to diagnose. */
 #include "config.h"
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* request: the command line's target, turned into binds to diagnose. */
 #ifndef WB_REQUEST_H
 #define WB_REQUEST_H

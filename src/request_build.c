@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* request_build: the binds to diagnose, assembled from the command
  * line's options (request_build) or from a server's own bind() call
  * (request_from_sockaddr).  The parsers they use are request.c's. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* sock: names and predicates of one socket, shared by every stage. */
 #include "config.h"
 

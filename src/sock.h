@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sock: what every stage asks of one socket seen on the port, spelled
  * once: its state's name, whether it is in the way, a TIME_WAIT's time. */
 #ifndef WB_SOCK_H

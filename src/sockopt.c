@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* sockopt: the socket-option borrow that --exec and the owners share. */
 #include "config.h"
 #include <errno.h>

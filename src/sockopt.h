@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockopt: a live socket's options, read from a descriptor borrowed from
  * a process that holds it. */
 #ifndef WB_SOCKOPT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* strbuf: a growable string; each append is amortised O(its length). */
 #include "config.h"
 #include <stdarg.h>

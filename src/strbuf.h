@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* strbuf: a growable NUL-terminated string, built by appending, for text
  * whose length is not known before (escaped names, lists). */
 #ifndef WB_STRBUF_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* unix: AF_UNIX targets, the file at a socket path, and the live sockets
  * bound to it, from NETLINK_SOCK_DIAG's unix_diag via libmnl.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* unix: AF_UNIX targets, the file at a socket path, and which live
  * sockets are bound to it (NETLINK_SOCK_DIAG's unix_diag, via libmnl). */
 #ifndef WB_UNIX_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* verdict: from the probe and the conflicting sockets, the cause and the
  * fixes, most useful first.  Pure: no system calls.  This file picks the
  * part that judges (verdict_impl.h lists them) and ranks the causes. */

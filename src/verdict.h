@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict: from what was seen, the cause and the fixes (pure).  The
  * diagnosis it reads is diagnose.h's. */
 #ifndef WB_VERDICT_H

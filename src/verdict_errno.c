@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* verdict_errno: the bind errors other than EADDRINUSE: EACCES on an
  * inet port, EADDRNOTAVAIL, a link-local address without its zone, and
  * any other errno by its name. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* verdict_holder: who holds a socket, in words, and the fixes that go
  * through the holder: resume a stopped one, stop one through its manager. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict_impl: what the verdict's files share; not for other stages.
  *
  * verdict.c         the entry point, the cause names, SPEC's ranking

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* verdict_inuse: an inet port in use (EADDRINUSE, or predicted so): the
  * socket to name, whether SO_REUSEADDR or SO_REUSEPORT would help, and
  * the fixes; and a free port beside a live UDP socket. */

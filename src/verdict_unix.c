@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* verdict_unix: an AF_UNIX path or abstract name: a live socket holds
  * it, a stale file is left, something else is there, or the directory
  * is missing or closed to the server's user. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* wait: --wait sleeps on what can free the port, never busy-polls:
  * the holders' pidfds (process exit), the kernel's socket-destroy
  * broadcasts, and the TIME_WAIT timers the dump reported. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* wait: sleep on the events that can free a port. */
 #ifndef WB_WAIT_H
 #define WB_WAIT_H

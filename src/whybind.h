@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* whybind: the plain structs every stage passes to the next.
  *
  * Data flows one way: request -> probe -> sockets -> conflicts -> owners

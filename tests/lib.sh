@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib.sh: the one helper library of the shell tests, sourced by
 # every integration test (tests/integration/*.sh) and, through
 # tests/docs/common.sh, by the documentation checks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* nlinject: an LD_PRELOAD shim that makes the kernel's sock_diag dumps
  * fail the ways a busy host makes them fail, so tests can see whybind
  * retry them whole or give up honestly.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* wbfix: build real sockets in real states on demand, for whybind's tests
  * (in the manner of util-linux's test_mkfds).
  *

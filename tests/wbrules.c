@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* wbrules: the conflict rules checked against this kernel, by building
  * sockets for real (run as root in a private network namespace, as
  * tests/integration/rules_kernel.sh and rules_random.sh do).

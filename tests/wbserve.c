@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* wbserve: a small server for the tests of whybind --exec: it binds what
  * its arguments say, the way a real server would, and says what happened.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by the documentation checks that open no socket: tests/lib.sh
 # (their fail, pass, missing_tool...) in the host's network namespace,
 # then the source tree and the options --help lists.

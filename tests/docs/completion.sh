@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shell completions: bash, driven through COMP_WORDS/COMP_CWORD as bash
 # itself fills them (with bash-completion's helpers and without), offers
 # exactly the options of --help and useful values; the zsh and fish files

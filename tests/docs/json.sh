@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every key of the JSON output is documented in the man page's OUTPUT
 # section: a new key (or a renamed one) without its line there fails.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The man page documents exactly the options of --help, carries the
 # program's version, and renders with no warnings.
 . "$(dirname "$0")/common.sh"

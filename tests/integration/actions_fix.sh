@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --fix: it destroys exactly the conflicting TIME_WAIT, and changes
 # nothing next to a live listener.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --netns: a listener in another namespace, by name and by pid.
 . "${TESTLIB:?run from make check}"
 ports PORT

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --no-probe: the verdict from the sockets alone, without trying the bind.
 . "${TESTLIB:?run from make check}"
 ports STOPPED FREE TW

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # -q: the exit status alone.
 . "${TESTLIB:?run from make check}"
 ports PORT

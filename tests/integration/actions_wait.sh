@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --wait: it gives up at its deadline on a holder that stays, and returns
 # as soon as the holder goes.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad input: exit 2, nothing on stdout, exactly one short line on stderr,
 # and no raw control byte from the argument in it.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A socket bound but neither listening nor connected: no /proc/net/tcp
 # line, and Debian 12's ss cannot list it; whybind must, with its owner.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The port changes hands while whybind looks: gdb stops it after the dump,
 # at the owners' walk (owners_find), while the test kills the holder, and
 # maybe starts another server on the port.  A verdict about a socket that

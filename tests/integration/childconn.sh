@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The server died, but the child it forked for a client still holds the
 # accepted connection (ESTABLISHED on the server's port).
 . "${TESTLIB:?run from make check}"

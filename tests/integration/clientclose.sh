@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The client closing first leaves TIME_WAIT on the client's own port, not
 # the server's: nothing blocks a new server.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A socket bound to the port and then connected out (a client that bound
 # its source port): ESTABLISHED with the port as its local side.
 . "${TESTLIB:?run from make check}"

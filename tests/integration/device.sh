@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # -i/--interface: a listener bound to a device (SO_BINDTODEVICE) blocks an
 # unbound bind and one on the same device, not one on another device; the
 # rules (--no-probe) agree with the probe.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # IPv4 and IPv6: a dual-stack [::] listener blocks 0.0.0.0, a v6only one
 # does not; a wildcard blocks a specific address even with SO_REUSEADDR
 # on both; two different specific addresses do not conflict.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The bind errors other than EADDRINUSE: a port below the namespace's
 # unprivileged threshold (as a plain user, and as root with -U), an address
 # the namespace does not have, an IPv6 address still tentative.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A holder whose process name and command line carry terminal escape
 # sequences: nothing raw reaches the terminal, and the JSON stays valid.
 . "${TESTLIB:?run from make check}"

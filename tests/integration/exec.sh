@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # whybind --exec: a real server (tests/wbserve) run under whybind; each of
 # its bind() calls that fails is diagnosed from the server's own request,
 # on stderr, and the server goes on and exits as it would alone.

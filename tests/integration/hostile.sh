@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile and heavy holders: thousands of open files, a megabyte of
 # invalid UTF-8 as a command line, thousands of UDP sockets sharing one
 # port.  whybind finishes (within wb's timeout), in bounded memory, with

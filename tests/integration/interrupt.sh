@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Ctrl+C in the middle of an action.  strace holds whybind at the chosen
 # system call (inject delay) while the test sends SIGINT, so the moment
 # is exact, not a race: --fix destroys every conflicting TIME_WAIT or

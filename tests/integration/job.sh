@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A job stopped with Ctrl+Z at a real shell on a real pseudo-terminal:
 # whybind names the terminal and the shell, and the fix it gives (`fg`
 # there) frees the job.  And a holder held in a ptrace stop by a debugger:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A live listener: SO_REUSEADDR does not help (on either side); the owner
 # is named, with the socket's own options, and the fix names its pid.
 . "${TESTLIB:?run from make check}"

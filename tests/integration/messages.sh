@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # whybind -m: the real servers' own error messages.  For each server
 # Debian packages, a wbfix fixture holds the port, the real server is
 # started on it and refused, and its message, fed back, names the holder

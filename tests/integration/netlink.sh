@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The kernel's socket dumps going wrong, made to by tests/nlinject.so: a
 # dump flagged interrupted (NLM_F_DUMP_INTR) or overrun (ENOBUFS) is
 # retried whole and the answer is exact, never the failed attempt's

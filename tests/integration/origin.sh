@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Where a holder comes from: a real listener moved into cgroups named as
 # systemd and the container runtimes name them, in every hierarchy this
 # machine mounts for it (cgroup v2; v1 name=systemd): its unit, user unit,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The holders found by the kernel's walk (a BPF task_file iterator) are
 # exactly those the /proc walk finds: pids and descriptors, for a
 # listener, prefork children, a thread-heavy process, a process with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A holder exits while whybind reads it, and its pid goes at once to a
 # new process in another systemd unit: whybind must not tell the
 # newcomer's unit as the holder's (its fix would stop the wrong service).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A prefork server: a parent and two children hold one listening socket;
 # all three are named as its owners.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # SO_REUSEPORT on both sockets, same user: the new listener gets in, and
 # the two then share the incoming connections -- the verdict must say so.
 . "${TESTLIB:?run from make check}"

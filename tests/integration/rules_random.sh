@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The property test: random configurations (one or two old sockets: TCP
 # LISTEN, bound, ESTABLISHED, TIME_WAIT or UDP, on IPv4, IPv6, dual-stack
 # and v4-mapped addresses, random SO_REUSEADDR/SO_REUSEPORT, another uid

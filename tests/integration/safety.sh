@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # SPEC's safety promises, under strace, against live holders: no listen,
 # accept or connect on an inet socket, no send, receive, read or write on
 # one; every probe socket closed right after its bind; a borrowed

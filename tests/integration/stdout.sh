@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A report that cannot be written all says so: a full disk, a reader gone
 # or a closed stdout is exit 3 with one line on stderr, never silence
 # (nor a death by SIGPIPE).

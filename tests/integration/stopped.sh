@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A listener stopped with SIGSTOP (Ctrl+Z) holds its port for as long as it
 # stays stopped: cause "stopped", and the fix resumes that pid.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The seed story: a server killed (Ctrl+C) after its client connected closes
 # first, which leaves TIME_WAIT on the server's port.  A new server fails;
 # with SO_REUSEADDR it still fails if the old server never set it, and the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # UDP: a bound socket blocks a second UDP bind, never a TCP one; with
 # SO_REUSEADDR on both the second one gets in -- decided from the holder's
 # options, with no probe that could take the holder's datagrams.

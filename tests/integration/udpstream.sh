@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # whybind never takes a live UDP server's datagrams.  A server with
 # SO_REUSEADDR and SO_REUSEPORT answers a client's numbered datagrams one
 # by one (tests/wbfix.c udprecv/udpsend: a datagram that went elsewhere is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # AF_UNIX targets: a stale socket file, a live listener on a path, an
 # abstract name (per socket type), a path that is no socket, a missing or
 # unwritable directory; --fix removes only the stale file.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A caller who cannot read another user's /proc/PID/fd sees the socket and
 # its uid, but no owner, and nothing guessed.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # whybind under valgrind memcheck on the core scenarios: no error, no
 # definite leak (valgrind's exit 99 otherwise), the usual exit status.
 . "${TESTLIB:?run from make check}"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --wait sleeps on events: a TIME_WAIT destroyed elsewhere wakes it, a
 # stale socket file removed elsewhere is noticed, it never busy-polls; on a
 # terminal it draws a countdown and clears it, Ctrl+C included.

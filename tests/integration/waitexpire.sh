@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # --wait on a TIME_WAIT that nobody destroys: the kernel lets it expire
 # (60 s, TCP_TIMEWAIT_LEN, not tunable) and whybind, asleep until then,
 # exits 0 within moments of the socket's end.  The kernel's timer wheel

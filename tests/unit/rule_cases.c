@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The conflict rules' table of cases (rule_cases.h). */
 #include "config.h"
 #include <stdio.h>

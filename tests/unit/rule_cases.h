@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The conflict rules' table of cases, shared by the pure unit test
  * (test_conflict.c) and the program that builds each case for real
  * (tests/wbrules.c): one old socket, one new bind, and whether the old

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The argument's forms (address.c) and the error messages (message.c):
  * every form, the real messages captured from the servers Debian ships
  * (tests/messages/, see tests/integration/messages.sh), the documented

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The conflict rules, pure: each case of the table (rule_cases.c)
  * through conflict_blocks(), and the kernel behaviours the property test
  * found, where what decides is not in any dump.  No socket is made here:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* diag: the parser on replies captured from a real kernel (6.18, in a
  * private network namespace, by a throwaway program that built each
  * socket and dumped its port), malformed copies of them, the port

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Untrusted bytes on their way to a terminal, JSON or a shell. */
 #include "config.h"
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The streaming writer against jansson's own dump: the same layout
  * (JSON_INDENT(2) and JSON_COMPACT) and the same string escapes, so a
  * document written a value at a time reads as a whole tree dumped. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* systemd units and containers from /proc/PID/cgroup text. */
 #include "config.h"
 #include <string.h>

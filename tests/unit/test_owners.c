@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* owners: the /proc parsers on hostile input, and a live walk that finds
  * this process and a child (with a 1 MB command line) holding one socket. */
 #include "config.h"

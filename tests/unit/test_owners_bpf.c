@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* owners_bpf: the BTF scan on a hand-made blob with known offsets, on
  * every truncation and corruption of it, on the running kernel's BTF;
  * and, as root, the iterator itself against a socket we hold. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* unix: target parsing, the unix_diag parser on replies captured from a
  * real kernel (6.18, x86_64) and on malformed copies of them, the
  * device encoding, and live sockets of our own: a listener on a path

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Cause selection by SPEC's precedence, and the fixes. */
 #include "config.h"
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A tiny unit test harness: CHECK records a failure and goes on, so one
  * run shows every broken case; unit_done() gives Automake the exit status. */
 #ifndef WB_UNIT_H

@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "exec_report.h"
 #include "jsonwrt.h"
+#include "repeat.h"
 #include "report.h"
 #include "request.h"
 
@@ -366,7 +367,11 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 			: "cannot ask the kernel about the port's sockets (sock_diag)";
 	if (!why)
 		unhold_owners(&d);
-	m = open_memstream(&out, &len);
+	/* The same failure again soon after is counted (repeat.c), not
+	 * reported again: its one line comes when the run is over. */
+	m = why || !exec_repeat_check(stderr, o->json, p.tgid, p.comm, b->fd,
+				      where, b->err, &d)
+		? open_memstream(&out, &len) : NULL;
 	if (m) {
 		if (o->json)
 			write_json(m, b, &p, where, why ? NULL : &d, why, now_ms() - start);

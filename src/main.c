@@ -27,13 +27,20 @@
 #include "probe.h"
 #include "report.h"
 #include "unix.h"
+#include "repeat.h"
 #include "request.h"
 #include "verdict.h"
 #include "wait.h"
+#ifdef WITH_WATCH
+#include "watch.h"
+#define WATCH_USAGE "\n--watch [[ADDRESS:]PORT | PATH ...]"
+#else
+#define WATCH_USAGE ""
+#endif
 
 enum exit_status { EXIT_FREE = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
-enum { OPT_V6ONLY = 0x100, OPT_COLOR, OPT_NO_PROBE, OPT_FIX };
+enum { OPT_V6ONLY = 0x100, OPT_COLOR, OPT_NO_PROBE, OPT_FIX, OPT_WATCH, OPT_JOURNAL };
 
 #define DEFAULT_WAIT_S 60
 
@@ -48,6 +55,10 @@ struct options {
 	const char *bad_arg;		/* the argument a usage error is about */
 	const char *error;		/* usage error, reported once by main */
 	char **exec_argv;		/* --exec COMMAND [ARG...], NULL-terminated */
+	bool watch;			/* --watch: the arguments are filters */
+	bool journal;			/* --journal */
+	char **watch_args;
+	int n_watch_args;
 };
 
 const char *argp_program_version = PACKAGE_STRING "\n"
@@ -82,6 +93,10 @@ static const struct argp_option option_table[] = {
 	  "diagnose inside that network namespace (an ip-netns name, a path such as /proc/PID/ns/net, or a PID)", 1 },
 	{ "exec", 'x', "COMMAND", 0,
 	  "run COMMAND [ARG...] (every argument after it is the command's) and diagnose each of its bind() calls that fails, on stderr; exit with its status", 1 },
+#ifdef WITH_WATCH
+	{ "watch", OPT_WATCH, NULL, 0,
+	  "until Ctrl+C, catch every bind() on the host that fails (BPF) and diagnose it at once; the arguments, if any, are the only [ADDRESS:]PORT, PATH or @NAME watched", 1 },
+#endif
 	{ NULL, 0, NULL, 0, "Actions:", 2 },
 	{ "no-probe", OPT_NO_PROBE, NULL, 0,
 	  "read-only: never call bind(); predict from the kernel's rules", 2 },
@@ -95,6 +110,10 @@ static const struct argp_option option_table[] = {
 	{ "verbose", 'v', NULL, 0, "also list the sockets on the port that are not in the way, and why", 3 },
 	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
 	  "auto (the default: only on a terminal, never with NO_COLOR), always, never", 3 },
+#ifdef WITH_WATCH
+	{ "journal", OPT_JOURNAL, NULL, 0,
+	  "--watch: also write each failure to the journal (the default when stdout is the journal)", 3 },
+#endif
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ 0 }
 };
@@ -198,17 +217,24 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'n': o->req.netns = arg; break;
 	case OPT_NO_PROBE: o->dopts.no_probe = true; break;
 	case OPT_FIX: o->fix = true; break;
+	case OPT_WATCH: o->watch = true; break;
+	case OPT_JOURNAL: o->journal = true; break;
 	case 'w': return parse_wait(o, arg);
 	case 'x': return parse_exec(o, arg, state);
 	case OPT_V6ONLY: return parse_v6only(o, arg);
 	case OPT_COLOR: return parse_color(o, arg);
 	case ARGP_KEY_ARG:
+		if (o->watch) {
+			o->watch_args = xrealloc(o->watch_args, (o->n_watch_args + 1) * sizeof(arg));
+			o->watch_args[o->n_watch_args++] = arg;
+			break;
+		}
 		if (o->req.target)
 			return usage_error(o, arg, "only one [ADDRESS:]PORT, PATH or @NAME, please");
 		o->req.target = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		if (o->exec_argv)
+		if (o->exec_argv || o->watch)
 			break;
 		return usage_error(o, NULL, "missing [ADDRESS:]PORT, PATH or @NAME (see --help)");
 	case ARGP_KEY_ERROR:
@@ -295,15 +321,42 @@ static int run_exec(struct options *o)
 	else if ((rc = exec_run(o->exec_argv, &eo, &err)) < 0)
 		rc = fail(rc == -ENOENT ? 127 : rc == -EACCES ? 126 : EXIT_FAILED,
 			  o->exec_argv[0], err);
+	exec_repeat_flush();
 	free(o->exec_argv);
 	return rc;
 }
+
+#ifdef WITH_WATCH
+/* --watch: 0 at Ctrl+C; exit 3 when BPF cannot be used. */
+static int run_watch(struct options *o)
+{
+	struct wb_watch_opts wo = { .json = o->json, .quiet = o->quiet, .color = o->color,
+				    .dopts = o->dopts, .journal = o->journal,
+				    .protocol = o->proto_given ? o->req.protocol : 0 };
+	const char *err = NULL;
+	int rc = 0;
+
+	if (o->exec_argv || o->fix || o->wait_s >= 0 || o->req.netns)
+		rc = fail(EXIT_USAGE, NULL, "--watch takes no --exec, --fix, --wait or --netns: it watches every namespace");
+	else if (o->req.family || o->req.reuseaddr || o->req.reuseport ||
+		 o->req.v6only != WB_UNKNOWN || o->req.interface || o->req.user)
+		rc = fail(EXIT_USAGE, NULL, "--watch reads each bind from the kernel: -4, -6, -r, -R, --v6only, -i and -U do not apply");
+	for (int i = 0; rc == 0 && i < o->n_watch_args; i++)
+		if (watch_filter_add(&wo, o->watch_args[i], &err) < 0)
+			rc = fail(EXIT_USAGE, o->watch_args[i], err);
+	if (rc == 0 && watch_run(&wo, &err) < 0)
+		rc = fail(EXIT_FAILED, NULL, err);
+	free(wo.filters);
+	free(o->watch_args);
+	return rc;
+}
+#endif
 
 int main(int argc, char **argv)
 {
 	struct options o = { .req = { .protocol = IPPROTO_TCP, .v6only = WB_UNKNOWN },
 			     .color = WB_UNKNOWN, .wait_s = -1 };
-	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT\nPATH\n@NAME", doc,
+	struct argp argp = { option_table, parse_opt, "[ADDRESS:]PORT\nPATH\n@NAME" WATCH_USAGE, doc,
 			     NULL, NULL, NULL };
 	struct wb_report_opts ro = { 0 };
 	struct wb_diagnosis *d = NULL;
@@ -315,11 +368,15 @@ int main(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, wants_help(argc, argv) ? 0 : ARGP_NO_ERRS,
 		       NULL, &o) || o.error)
 		return fail(EXIT_USAGE, o.bad_arg, o.error ? o.error : "bad usage (see --help)");
-	if (o.req.netns && (n = netns_enter(o.req.netns)) < 0)
+	if (o.req.netns && !o.watch && (n = netns_enter(o.req.netns)) < 0)
 		return fail(EXIT_FAILED, o.req.netns, n == -ENOENT
 			? "no such network namespace"
 			: n == -EPERM ? "no privilege to enter that network namespace"
 			: strerror(-n));
+#ifdef WITH_WATCH
+	if (o.watch)
+		return run_watch(&o);
+#endif
 	if (o.exec_argv)
 		return run_exec(&o);
 	n = request_build(&o.req, &reqs, &bad, &err);

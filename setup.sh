@@ -16,6 +16,7 @@ cd "$(dirname "$0")"
 # bash-completion, debhelper, lintian; strace, gdb and valgrind drive the
 # safety, interruption and pid-reuse tests; clang the fuzzers.
 DEPS="build-essential autoconf automake pkg-config libmnl-dev libjansson-dev
+libbpf-dev bpftool libsystemd-dev
 jq iproute2 util-linux procps psmisc time man-db groff-base bash-completion zsh fish
 debhelper lintian dpkg-dev strace gdb valgrind clang libclang-rt-14-dev"
 

@@ -19,6 +19,7 @@ cd "$(dirname "$0")"
 # servers (nginx, Redis, Python, sshd, HAProxy, Go, Node.js) print the
 # error messages that whybind -m reads (tests/integration/messages.sh).
 DEPS="build-essential autoconf automake pkg-config libmnl-dev libjansson-dev
+libbpf-dev bpftool libsystemd-dev
 jq iproute2 util-linux procps psmisc time man-db groff-base bash-completion zsh fish
 debhelper lintian dpkg-dev strace gdb valgrind clang libclang-rt-14-dev
 nginx-light redis-server python3 openssh-server openssh-client haproxy golang-go nodejs"

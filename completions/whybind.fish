@@ -110,11 +110,13 @@ complete -c whybind -s R -l reuseport -d 'The server sets SO_REUSEPORT'
 complete -c whybind -s t -l tcp -d 'A TCP bind (the default)'
 complete -c whybind -s u -l udp -d 'A UDP bind'
 complete -c whybind -n 'not __whybind_after_exec' -s x -l exec -x -a '(__fish_complete_command)' -d 'Run COMMAND [ARG...] and diagnose each of its failing binds'
+complete -c whybind -l watch -d 'Until Ctrl+C, catch and diagnose every failing bind on the host'
 complete -c whybind -l v6only -a 'yes no' -d "IPV6_V6ONLY of the server's IPv6 socket"
 complete -c whybind -l fix -d 'Destroy the conflicting TIME_WAIT sockets or remove a stale socket file, then probe again'
 complete -c whybind -l no-probe -d "Read-only: never call bind(); predict from the kernel's rules"
 complete -c whybind -s w -l wait -a '10 30 60 120 300' -d 'Wait until the bind would succeed (SECONDS, default 60)'
 complete -c whybind -l color -a 'auto always never' -d 'When to colour the output'
+complete -c whybind -l journal -d '--watch: also write each failure to the journal'
 complete -c whybind -s j -l json -d 'Machine-readable JSON on stdout'
 complete -c whybind -s q -l quiet -d 'Print nothing; the exit status says it'
 complete -c whybind -s v -l verbose -d 'Also list the sockets that are not in the way, and why'

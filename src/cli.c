@@ -12,7 +12,13 @@
 
 #include "cli.h"
 
-enum { OPT_V6ONLY = 0x100, OPT_COLOR, OPT_NO_PROBE, OPT_FIX };
+enum { OPT_V6ONLY = 0x100, OPT_COLOR, OPT_NO_PROBE, OPT_FIX, OPT_WATCH, OPT_JOURNAL };
+
+#ifdef WITH_WATCH
+#define WATCH_USAGE "\n--watch [[ADDRESS:]PORT | PATH ...]"
+#else
+#define WATCH_USAGE ""
+#endif
 
 #define DEFAULT_WAIT_S 60
 
@@ -51,6 +57,10 @@ static const struct argp_option option_table[] = {
 	  "the server's error message: diagnose the bind that failed in it, as that server binds (its socket options); - reads the last matching line of stdin; help lists the forms known", 1 },
 	{ "exec", 'x', "COMMAND", 0,
 	  "run COMMAND [ARG...] (every argument after it is the command's) and diagnose each of its bind() calls that fails, on stderr; exit with its status", 1 },
+#ifdef WITH_WATCH
+	{ "watch", OPT_WATCH, NULL, 0,
+	  "until Ctrl+C, catch every bind() on the host that fails (BPF) and diagnose it at once; the arguments, if any, are the only [ADDRESS:]PORT, PATH or @NAME watched", 1 },
+#endif
 	{ NULL, 0, NULL, 0, "Actions:", 2 },
 	{ "no-probe", OPT_NO_PROBE, NULL, 0,
 	  "read-only: never call bind(); predict from the kernel's rules", 2 },
@@ -64,6 +74,10 @@ static const struct argp_option option_table[] = {
 	{ "verbose", 'v', NULL, 0, "also list the sockets on the port that are not in the way, and why", 3 },
 	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
 	  "auto (the default: only on a terminal, never with NO_COLOR), always, never", 3 },
+#ifdef WITH_WATCH
+	{ "journal", OPT_JOURNAL, NULL, 0,
+	  "--watch: also write each failure to the journal (the default when stdout is the journal)", 3 },
+#endif
 	{ NULL, 0, NULL, 0, "Help:", -1 },
 	{ 0 }
 };
@@ -168,17 +182,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'm': o->message = arg; break;
 	case OPT_NO_PROBE: o->dopts.no_probe = true; break;
 	case OPT_FIX: o->fix = true; break;
+	case OPT_WATCH: o->watch = true; break;
+	case OPT_JOURNAL: o->journal = true; break;
 	case 'w': return parse_wait(o, arg);
 	case 'x': return parse_exec(o, arg, state);
 	case OPT_V6ONLY: return parse_v6only(o, arg);
 	case OPT_COLOR: return parse_color(o, arg);
 	case ARGP_KEY_ARG:
+		if (o->watch) {
+			o->watch_args = xrealloc(o->watch_args,
+						 (o->n_watch_args + 1) * sizeof(arg));
+			o->watch_args[o->n_watch_args++] = arg;
+			break;
+		}
 		if (o->req.target)
 			return usage_error(o, arg, "only one [ADDRESS:]PORT, PATH or @NAME, please");
 		o->req.target = arg;
 		break;
 	case ARGP_KEY_NO_ARGS:
-		if (o->exec_argv || o->message)
+		if (o->exec_argv || o->message || o->watch)
 			break;
 		return usage_error(o, NULL, "missing [ADDRESS:]PORT, PATH or @NAME (see --help)");
 	case ARGP_KEY_ERROR:
@@ -211,7 +233,7 @@ static bool wants_help(int argc, char **argv)
 int cli_parse(int argc, char **argv, struct wb_cli *o)
 {
 	struct argp argp = { option_table, parse_opt,
-			     "[ADDRESS:]PORT\nPATH\n@NAME\n--message=TEXT", doc,
+			     "[ADDRESS:]PORT\nPATH\n@NAME\n--message=TEXT" WATCH_USAGE, doc,
 			     NULL, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));

@@ -18,6 +18,10 @@ struct wb_cli {
 	const char *error;		/* usage error, reported once by main */
 	char **exec_argv;		/* --exec COMMAND [ARG...], NULL-terminated */
 	const char *message;		/* -m: an error message, "-" for stdin */
+	bool watch;			/* --watch: the arguments are filters */
+	bool journal;			/* --journal */
+	char **watch_args;
+	int n_watch_args;
 };
 
 /* Read argv into o (argp: --help, --usage and --version print and exit

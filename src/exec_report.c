@@ -17,6 +17,7 @@
 #include "jsonwrt.h"
 #include "netns.h"
 #include "proc.h"
+#include "repeat.h"
 #include "report.h"
 #include "request.h"
 #include "sockopt.h"
@@ -215,7 +216,11 @@ void exec_report_bind(const struct wb_exec_bind *b, const struct wb_exec_opts *o
 		why = rc == -EPERM || rc == -EACCES
 			? "cannot ask the kernel about sockets: permission denied"
 			: "cannot ask the kernel about the port's sockets (sock_diag)";
-	m = open_memstream(&out, &len);
+	/* The same failure again soon after is counted (repeat.c), not
+	 * reported again: its one line comes when the run is over. */
+	m = why || !exec_repeat_check(stderr, o->json, p.tgid, p.comm, b->fd,
+				      where, b->err, &d)
+		? open_memstream(&out, &len) : NULL;
 	if (m) {
 		if (o->json)
 			write_json(m, b, &p, where, why ? NULL : &d, why, wb_now_ms() - start);

@@ -22,9 +22,13 @@
 #include "message.h"
 #include "netns.h"
 #include "nldump.h"
+#include "repeat.h"
 #include "report.h"
 #include "request.h"
 #include "wait.h"
+#ifdef WITH_WATCH
+#include "watch.h"
+#endif
 
 enum exit_status { EXIT_FREE = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
@@ -106,9 +110,36 @@ static int run_exec(struct wb_cli *o)
 	else if ((rc = exec_run(o->exec_argv, &eo, &err)) < 0)
 		rc = fail(rc == -ENOENT ? 127 : rc == -EACCES ? 126 : EXIT_FAILED,
 			  o->exec_argv[0], err);
+	exec_repeat_flush();
 	free(o->exec_argv);
 	return rc;
 }
+
+#ifdef WITH_WATCH
+/* --watch: 0 at Ctrl+C; exit 3 when BPF cannot be used. */
+static int run_watch(struct wb_cli *o)
+{
+	struct wb_watch_opts wo = { .json = o->json, .quiet = o->quiet, .color = o->color,
+				    .dopts = o->dopts, .journal = o->journal,
+				    .protocol = o->proto_given ? o->req.protocol : 0 };
+	const char *err = NULL;
+	int rc = 0;
+
+	if (o->exec_argv || o->message || o->fix || o->wait_s >= 0 || o->req.netns)
+		rc = fail(EXIT_USAGE, NULL, "--watch takes no --exec, --message, --fix, --wait or --netns: it watches every namespace");
+	else if (o->req.family || o->req.reuseaddr || o->req.reuseport ||
+		 o->req.v6only != WB_UNKNOWN || o->req.interface || o->req.user)
+		rc = fail(EXIT_USAGE, NULL, "--watch reads each bind from the kernel: -4, -6, -r, -R, --v6only, -i and -U do not apply");
+	for (int i = 0; rc == 0 && i < o->n_watch_args; i++)
+		if (watch_filter_add(&wo, o->watch_args[i], &err) < 0)
+			rc = fail(EXIT_USAGE, o->watch_args[i], err);
+	if (rc == 0 && watch_run(&wo, &err) < 0)
+		rc = fail(EXIT_FAILED, NULL, err);
+	free(wo.filters);
+	free(o->watch_args);
+	return rc;
+}
+#endif
 
 /* Stage 1: the binds the command line asks for, each the start of a
  * diagnosis.  The count, or exit 2's status with the message said. */
@@ -194,11 +225,15 @@ int main(int argc, char **argv)
 
 	if (cli_parse(argc, argv, &o) < 0)
 		return fail(EXIT_USAGE, o.bad_arg, o.error);
-	if (o.req.netns && (rc = netns_enter(o.req.netns)) < 0)
+	if (o.req.netns && !o.watch && (rc = netns_enter(o.req.netns)) < 0)
 		return fail(EXIT_FAILED, o.req.netns, rc == -ENOENT
 			? "no such network namespace"
 			: rc == -EPERM ? "no privilege to enter that network namespace"
 			: strerror(-rc));
+#ifdef WITH_WATCH
+	if (o.watch)
+		return run_watch(&o);
+#endif
 	if (o.exec_argv)
 		return run_exec(&o);
 	if (o.message && strcmp(o.message, "help") == 0) {

@@ -122,13 +122,18 @@ reports
 rjeq '[.[] | .verdict.cause]' '["listening"]'
 rjqt '.[0].exec.tid != .[0].exec.pid'
 
-# A server that retries: one report per failed call.
+# A server that retries: one report, then one line for the four repeats
+# (same process, same bind, same holders: repeat.c).
 wb -j -x "$WBSERVE" 0.0.0.0 "$R" tries=5
 expect_rc 3
 check "five failed calls in the server's output" [ "$(grep -c "EADDRINUSE" "$WB_OUT")" = 5 ]
 reports
-rjeq 'length' 5
+rjeq 'length' 2
 rjeq '[.[].exec.errno] | unique' '["EADDRINUSE"]'
+rjeq '[.[0].diagnosed, .[1].repeated, .[1].exec.repeats]' '[true, true, 4]'
+wb -x "$WBSERVE" 0.0.0.0 "$R" tries=3
+check "human: one report, then one line with the count" \
+	[ "$(grep -c 'failed 2 more times' "$WB_ERR")" = 1 ] && [ "$(grep -c '^whybind: Fixes:' "$WB_ERR")" = 1 ]
 echo "# held per failed bind (ms): $(jq -c '[.[].exec.held_ms]' "$REPORTS")"
 
 # The server goes on after the report, with its error unchanged.

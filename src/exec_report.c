@@ -135,19 +135,9 @@ static void write_json(FILE *f, const struct wb_exec_bind *b, const struct proci
 	struct wb_report_opts ro = { 0 };
 	struct jsonwrt w;
 
-	jsonwrt_init(&w, f, false);
-	jsonwrt_object_open(&w, NULL);
-	if (d) {
-		report_json_members(&w, d, &ro);
-		jsonwrt_bool(&w, "diagnosed", true);
-	} else {
-		jsonwrt_int(&w, "version", 1);
-		jsonwrt_bool(&w, "diagnosed", false);
-		jsonwrt_string(&w, "reason", why);
-	}
+	report_json_line_begin(&w, f, d, &ro, why);
 	w_exec(&w, b, p, where, held_ms);
-	jsonwrt_object_close(&w);
-	jsonwrt_end(&w);
+	report_json_line_end(&w);
 }
 
 /* The human report, every line marked as whybind's. */

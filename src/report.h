@@ -33,4 +33,12 @@ struct jsonwrt;
 void report_json_members(struct jsonwrt *w, const struct wb_diagnosis *d,
 			 const struct wb_report_opts *o);
 
+/* One compact JSON line of --exec or --watch: the diagnosis (or, for d
+ * NULL, "diagnosed": false and why), then the caller's own members, then
+ * report_json_line_end(). */
+void report_json_line_begin(struct jsonwrt *w, FILE *f,
+			    const struct wb_diagnosis *d,
+			    const struct wb_report_opts *o, const char *why);
+void report_json_line_end(struct jsonwrt *w);
+
 #endif

@@ -404,3 +404,25 @@ int report_json(FILE *f, const struct wb_diagnosis *d, size_t n,
 	jsonwrt_end(&w);
 	return jsonwrt_error(&w);
 }
+
+void report_json_line_begin(struct jsonwrt *w, FILE *f,
+			    const struct wb_diagnosis *d,
+			    const struct wb_report_opts *o, const char *why)
+{
+	jsonwrt_init(w, f, false);
+	jsonwrt_object_open(w, NULL);
+	if (d) {
+		report_json_members(w, d, o);
+		jsonwrt_bool(w, "diagnosed", true);
+	} else {
+		jsonwrt_int(w, "version", 1);
+		jsonwrt_bool(w, "diagnosed", false);
+		jsonwrt_string(w, "reason", why);
+	}
+}
+
+void report_json_line_end(struct jsonwrt *w)
+{
+	jsonwrt_object_close(w);
+	jsonwrt_end(w);
+}

@@ -266,19 +266,9 @@ static void report(struct wb_watch_out *w, const struct wb_watch_failure *f,
 	if (w->o->json) {
 		struct jsonwrt j;
 
-		jsonwrt_init(&j, m, false);
-		jsonwrt_object_open(&j, NULL);
-		if (d) {
-			report_json_members(&j, d, &ro);
-			jsonwrt_bool(&j, "diagnosed", true);
-		} else {
-			jsonwrt_int(&j, "version", 1);
-			jsonwrt_bool(&j, "diagnosed", false);
-			jsonwrt_string(&j, "reason", why);
-		}
+		report_json_line_begin(&j, m, d, &ro, why);
 		w_event(&j, w, &f->ev, f->unit, f->container, where, 0);
-		jsonwrt_object_close(&j);
-		jsonwrt_end(&j);
+		report_json_line_end(&j);
 	} else {
 		if (w->reports > 1)
 			fputc('\n', m);

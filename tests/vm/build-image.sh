@@ -11,15 +11,15 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-[ "$(id -u)" -eq 0 ] || wb_vm_die "building the image needs root"
-for t in debootstrap mkfs.ext4 qemu-system-x86_64; do
-	command -v "$t" >/dev/null ||
-		wb_vm_die "needs $t (apt-get install debootstrap e2fsprogs qemu-system-x86)"
-done
 if [ -f "$WB_VM_IMAGE_DIR/manifest" ] && [ "${1:-}" != --force ]; then
 	echo "tests/vm: image up to date: $WB_VM_IMAGE_DIR"
 	exit 0
 fi
+for t in debootstrap mkfs.ext4 qemu-system-x86_64; do
+	command -v "$t" >/dev/null ||
+		wb_vm_die "no image in $WB_VM_IMAGE_DIR and no $t to build one (apt-get install debootstrap e2fsprogs qemu-system-x86)"
+done
+[ "$(id -u)" -eq 0 ] || wb_vm_die "building the image needs root"
 
 MIRROR=$(wb_vm_mirror)
 SECURITY=${WB_VM_SECURITY:-${MIRROR%/debian*}/debian-security}

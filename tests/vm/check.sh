@@ -26,6 +26,7 @@ shares=$src
 cmd="export WHYBIND='$build/src/whybind' WBFIX='$build/tests/wbfix' \
 NLINJECT='$build/tests/nlinject.so' TESTLIB='$src/tests/lib.sh' CI='${CI:-}'
 mkdir -p /run/wbout/logs
+echo \"guest up: \$(cut -d' ' -f1 /proc/uptime) s since the kernel started\"
 n=0 bad=0 badlogs=
 for t in $*; do
 	log=/run/wbout/logs/\$(basename \"\$t\" .sh).log

@@ -26,6 +26,9 @@ shares=$src
 cmd="export WHYBIND='$build/src/whybind' WBFIX='$build/tests/wbfix' \
 NLINJECT='$build/tests/nlinject.so' TESTLIB='$src/tests/lib.sh' CI='${CI:-}'
 mkdir -p /run/wbout/logs
+# A system service starts with systemd's soft limit of 1024 descriptors;
+# a root shell on a host has more, and some tests open thousands.
+ulimit -n \"\$(ulimit -Hn)\"
 echo \"guest up: \$(cut -d' ' -f1 /proc/uptime) s since the kernel started\"
 n=0 bad=0 badlogs=
 for t in $*; do

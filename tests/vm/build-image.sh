@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/build-image.sh: build the Debian 12 guest (see tests/vm/README).
 #
 # debootstrap bookworm from the host's Debian mirror, add the two kernels

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/check.sh KERNEL TEST...: what `make check-vm` runs.  Boots the
 # Debian 12 guest on KERNEL (tests/vm/run.sh) and runs the integration
 # tests in it from the host's build tree (shared read-only: the host and

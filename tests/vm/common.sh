@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/common.sh: sourced by build-image.sh and run.sh.
 #
 # The image is cached under $WB_VM_CACHE (default /var/tmp/whybind-vm),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/vm/run.sh KERNEL COMMAND: boot the cached Debian 12 guest on
 # kernel KERNEL (6.1 or 6.12), run the shell COMMAND inside, print its
 # output and exit with its status.

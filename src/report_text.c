@@ -3,6 +3,7 @@
  * the way, the verdict and the fixes as commands. */
 #include "config.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,7 +81,10 @@ static void print_owner(FILE *f, const struct wb_sock *s, size_t i)
 	char name[64], *user;
 
 	/* a prefork tree's master and workers often differ (root, www-data) */
-	manager_user_name(o->uid, name, sizeof(name));
+	if (o->uid == (uid_t)-1)
+		snprintf(name, sizeof(name), "?");
+	else
+		manager_user_name(o->uid, name, sizeof(name));
 	user = wb_escape_str(name, WB_ESC_TERM);
 	fprintf(f, "%s (pid %d%s%s%s, user %s)", comm, o->pid, what,
 		o->tty[0] ? ", " : "", o->tty, user);

@@ -75,6 +75,21 @@ static char *word(const char *s)
 	return out;
 }
 
+/* Accept=yes triggers a template (foo@.service): its instances are
+ * stopped by the pattern foo@*.service. */
+static char *service_word(const char *service)
+{
+	const char *at = strstr(service, "@.");
+	char *pattern, *out;
+
+	if (!at)
+		return word(service);
+	pattern = xasprintf("%.*s@*%s", (int)(at - service), service, at + 1);
+	out = word(pattern);
+	free(pattern);
+	return out;
+}
+
 static void fix_socket_unit(struct wb_verdict *v, const struct wb_manager *m)
 {
 	char *user = wb_escape_str(m->user, WB_ESC_SHELL);
@@ -89,7 +104,7 @@ static void fix_socket_unit(struct wb_verdict *v, const struct wb_manager *m)
 		goto out;
 	}
 	unit = word(m->name);
-	svc = m->service_holds ? word(m->service) : xstrdup("");
+	svc = m->service_holds ? service_word(m->service) : xstrdup("");
 	tunit = wb_escape_str(m->name, WB_ESC_TERM);
 	tsvc = wb_escape_str(m->service, WB_ESC_TERM);
 	verdict_add_fix(v, "stop-socket-unit",

@@ -22,7 +22,8 @@ DEPS="build-essential autoconf automake pkg-config libmnl-dev libjansson-dev
 libbpf-dev bpftool libsystemd-dev
 jq iproute2 util-linux procps psmisc time man-db groff-base bash-completion zsh fish
 debhelper lintian dpkg-dev strace gdb valgrind clang libclang-rt-14-dev
-nginx-light redis-server python3 openssh-server openssh-client haproxy golang-go nodejs"
+nginx-light redis-server python3 openssh-server openssh-client haproxy golang-go nodejs
+supervisor runit s6"
 
 deps() {
 	if [ "$(id -u)" -ne 0 ]; then

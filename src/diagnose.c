@@ -199,6 +199,7 @@ static void judge(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 
 	if (o->tracing)
 		origin_unhold(d->scan.socks.v, d->scan.socks.n, getpid());
+	manager_find(&d->scan.socks, &d->managers);
 	verdict_make(d, &v);
 	d->verdict = v;
 }
@@ -332,6 +333,7 @@ int diagnose(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 void diagnosis_reset(struct wb_diagnosis *d)
 {
 	socklist_free(&d->scan.socks);
+	managers_free(&d->managers);
 	free(d->facts.host_addrs);
 	verdict_free(&d->verdict);
 	memset(&d->probe, 0, sizeof(d->probe));

@@ -7,6 +7,7 @@
 
 #include "whybind.h"
 #include "diag.h"
+#include "manager.h"
 #include "unix.h"
 #include "verdict.h"
 
@@ -16,6 +17,7 @@
  *   1. request   what to bind (request.h, request_build.c): given
  *   2. probe     what bind() answered, or what the rules predict
  *   3. scan      the port's sockets, the conflicts, their holders
+ *   3b. managers what owns each conflict's holders (manager.h)
  *   4. facts     what else the verdict weighs (the file at a path, the
  *                unprivileged port floor, the host's addresses)
  *   5. verdict   the cause and the fixes (verdict.h; pure)
@@ -79,6 +81,7 @@ struct wb_diagnosis {
 	struct wb_request req;		/* 1 */
 	struct wb_probe probe;		/* 2 */
 	struct wb_scan scan;		/* 3 */
+	struct wb_managers managers;	/* 3b: one per scan.socks.v[i] */
 	struct wb_facts facts;		/* 4 */
 	struct wb_verdict verdict;	/* 5 */
 	struct wb_action action;	/* 6 */

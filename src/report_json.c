@@ -204,7 +204,57 @@ static void w_inet_sock(struct jsonwrt *w, const struct wb_sock *s)
 		jsonwrt_null(w, "expires_ms");
 }
 
-static void w_sock(struct jsonwrt *w, const struct wb_sock *s)
+/* What owns the holders' lives (manager.h); a conflict's only. */
+static void w_manager(struct jsonwrt *w, const struct wb_manager *m)
+{
+	const char *kind = m ? manager_kind_name(m->kind) : NULL;
+
+	jsonwrt_string(w, "manager_reason", m ? m->reason : NULL);
+	if (!kind) {
+		jsonwrt_null(w, "manager");
+		return;
+	}
+	jsonwrt_object_open(w, "manager");
+	jsonwrt_string(w, "kind", kind);
+	w_nonempty(w, "name", m->name);
+	if (m->id[0])
+		jsonwrt_string(w, "id", m->id);
+	else if (m->kind == WB_MGR_PARENT)
+		jsonwrt_int(w, "id", m->pid);
+	else
+		jsonwrt_null(w, "id");
+	w_tri(w, "restarts", m->restarts);
+	if (m->pid)
+		jsonwrt_int(w, "pid", m->pid);
+	else
+		jsonwrt_null(w, "pid");
+	if (m->workers)
+		jsonwrt_int(w, "workers", m->workers);
+	if (m->kind == WB_MGR_SYSTEMD_SOCKET || m->kind == WB_MGR_SYSTEMD_SERVICE) {
+		jsonwrt_bool(w, "user_manager", m->user_manager);
+		jsonwrt_string(w, "user", m->user_manager && m->user[0] ? m->user : NULL);
+	}
+	if (m->kind == WB_MGR_SYSTEMD_SOCKET) {
+		w_nonempty(w, "socket", m->name);
+		w_nonempty(w, "service", m->service);
+		jsonwrt_bool(w, "service_holds", m->service_holds);
+	} else if (m->kind == WB_MGR_DOCKER || m->kind == WB_MGR_PODMAN) {
+		w_nonempty(w, "container", m->name);
+		w_nonempty(w, "container_id", m->id);
+		w_nonempty(w, "container_ip", m->container_ip);
+		if (m->host_port) {
+			jsonwrt_int(w, "container_port", m->container_port);
+			jsonwrt_int(w, "host_port", m->host_port);
+		}
+	} else if (m->kind == WB_MGR_SUPERVISORD) {
+		w_nonempty(w, "group", m->group);
+		w_nonempty(w, "config", m->config);
+	}
+	jsonwrt_object_close(w);
+}
+
+static void w_sock(struct jsonwrt *w, const struct wb_sock *s,
+		   const struct wb_manager *m, bool conflict)
 {
 	jsonwrt_object_open(w, NULL);
 	if (s->family == AF_UNIX)
@@ -214,6 +264,8 @@ static void w_sock(struct jsonwrt *w, const struct wb_sock *s)
 	w_owners(w, s);
 	jsonwrt_bool(w, "owners_visible", s->owners_visible);
 	jsonwrt_string(w, "reason", s->why);
+	if (conflict)
+		w_manager(w, m);
 	jsonwrt_object_close(w);
 }
 
@@ -331,7 +383,8 @@ static void w_socks(struct jsonwrt *w, const char *key,
 	jsonwrt_array_open(w, key);
 	for (size_t i = 0; i < d->scan.socks.n; i++)
 		if (sock_in_the_way(&d->scan.socks.v[i]) == blocking)
-			w_sock(w, &d->scan.socks.v[i]);
+			w_sock(w, &d->scan.socks.v[i],
+			       i < d->managers.n ? &d->managers.v[i] : NULL, blocking);
 	jsonwrt_array_close(w);
 }
 

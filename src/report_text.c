@@ -3,6 +3,7 @@
  * the way, the verdict and the fixes as commands. */
 #include "config.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "escape.h"
+#include "manager.h"
 #include "report.h"
 #include "request.h"
 #include "unix.h"
@@ -76,9 +78,17 @@ static void print_owner(FILE *f, const struct wb_sock *s, size_t i)
 	char *comm = wb_escape_str(o->comm, WB_ESC_TERM);
 	const char *what = o->state == 'T' ? ", stopped"
 			 : o->state == 't' ? ", traced" : "";
+	char name[64], *user;
 
-	fprintf(f, "%s (pid %d%s%s%s)", comm, o->pid, what,
-		o->tty[0] ? ", " : "", o->tty);
+	/* a prefork tree's master and workers often differ (root, www-data) */
+	if (o->uid == (uid_t)-1)
+		snprintf(name, sizeof(name), "?");
+	else
+		manager_user_name(o->uid, name, sizeof(name));
+	user = wb_escape_str(name, WB_ESC_TERM);
+	fprintf(f, "%s (pid %d%s%s%s, user %s)", comm, o->pid, what,
+		o->tty[0] ? ", " : "", o->tty, user);
+	free(user);
 	free(comm);
 }
 

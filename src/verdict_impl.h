@@ -3,6 +3,7 @@
  *
  * verdict.c         the entry point, the cause names, SPEC's ranking
  * verdict_holder.c  who holds a socket, and how its manager stops it
+ * verdict_manager.c the fixes through a manager (manager.h)
  * verdict_inuse.c   an inet port in use (or free beside a UDP socket)
  * verdict_errno.c   EACCES, EADDRNOTAVAIL and the other errnos
  * verdict_unix.c    AF_UNIX paths and names
@@ -36,6 +37,19 @@ void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 /* Stop the holder through its manager: systemd, a container runtime. */
 void fixes_manager(struct wb_verdict *v, const struct wb_sock *s,
 		   uid_t caller);
+
+/* The manager of s (manager.h), NULL for none. */
+const struct wb_manager *verdict_manager(const struct wb_diagnosis *d,
+					 const struct wb_sock *s);
+/* holder_text, or "nginx master 812 and 2 workers: nginx (pids ...)". */
+char *holder_tree_text(const struct wb_sock *s, const struct wb_manager *m);
+/* ", for the systemd socket unit web.socket", or "". */
+char *manager_text(const struct wb_manager *m);
+/* Stop the holders of s: through their manager first, then (takes
+ * stop_text) `kill pids` where no manager would undo it; pids NULL:
+ * none may be signalled. */
+void fixes_holder(const struct wb_diagnosis *d, struct wb_verdict *v,
+		  const struct wb_sock *s, const char *pids, char *stop_text);
 
 void verdict_port_free(const struct wb_diagnosis *d, struct wb_verdict *v);
 void verdict_in_use(const struct wb_diagnosis *d, struct wb_verdict *v);

@@ -23,7 +23,8 @@ static char *pid_list(const struct wb_diagnosis *d, enum wb_cause c)
 		if (!sock_in_the_way(s) || verdict_sock_cause(s) != c)
 			continue;
 		for (size_t j = 0; j < s->n_owners; j++)
-			pidlist_add_once(&l, s->owners[j].pid);
+			if (!manager_untouchable(&s->owners[j]))
+				pidlist_add_once(&l, s->owners[j].pid);
 	}
 	out = pidlist_join(&l, " ", SIZE_MAX);
 	pidlist_free(&l);
@@ -124,12 +125,10 @@ static void fixes_in_use(const struct wb_diagnosis *d, struct wb_verdict *v,
 	fix_reuse(d, v, c);
 	if (c == WB_CAUSE_TIME_WAIT) {
 		fix_time_wait(d, v, secs);
-	} else if (c != WB_CAUSE_STOPPED && pids) {
+	} else if (c != WB_CAUSE_STOPPED && s->n_owners) {
 		char *who = holder_text(s);
 
-		fixes_manager(v, s, d->req.uid);
-		verdict_add_fix(v, "stop-process", xasprintf("stop %s", who),
-				xasprintf("kill %s", pids));
+		fixes_holder(d, v, s, pids, xasprintf("stop %s", who));
 		free(who);
 	}
 	verdict_add_fix(v, "other-port", xstrdup("or use another port"), NULL);
@@ -149,7 +148,8 @@ static char *summary_stopped(const struct wb_diagnosis *d, const struct wb_sock 
 static char *summary_in_use(const struct wb_diagnosis *d, enum wb_cause c,
 			    const struct wb_sock *s, unsigned secs)
 {
-	char addr[WB_ADDRSTRLEN], *who = holder_text(s), *out;
+	const struct wb_manager *m = verdict_manager(d, s);
+	char addr[WB_ADDRSTRLEN], *who = holder_tree_text(s, m), *out, *mgr, *all;
 
 	addr_str(&s->local, addr, sizeof(addr));
 	switch (c) {
@@ -175,8 +175,12 @@ static char *summary_in_use(const struct wb_diagnosis *d, enum wb_cause c,
 				d->req.port, secs);
 		break;
 	}
+	mgr = manager_text(m);
+	all = xasprintf("%s%s", out, mgr);
+	free(mgr);
+	free(out);
 	free(who);
-	return out;
+	return all;
 }
 
 void verdict_in_use(const struct wb_diagnosis *d, struct wb_verdict *v)

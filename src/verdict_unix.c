@@ -53,15 +53,15 @@ static void unix_live(const struct wb_diagnosis *d, struct wb_verdict *v,
 	v->summary = xasprintf("%s holds %s: a live %s socket (%s) is bound to it%s",
 			       who, name, unix_type_name(s->type), state,
 			       d->req.target.abstract ? "" : "; the file is in use, never remove it");
-	pidlist_add_owners(&l, s);
+	for (size_t i = 0; i < s->n_owners; i++)
+		if (!manager_untouchable(&s->owners[i]))
+			pidlist_add_once(&l, s->owners[i].pid);
 	pids = pidlist_join(&l, " ", SIZE_MAX);
-	if (pids && sock_held_stopped(s)) {
+	if (pids && sock_held_stopped(s))
 		fixes_stopped(v, s, pids);
-	} else if (pids) {
-		fixes_manager(v, s, d->req.uid);
-		verdict_add_fix(v, "stop-process", xasprintf("stop %s, if it is an old instance of the server", who),
-				xasprintf("kill %s", pids));
-	}
+	else if (s->n_owners)
+		fixes_holder(d, v, s, pids,
+			     xasprintf("stop %s, if it is an old instance of the server", who));
 	verdict_add_fix(v, "other-path", xasprintf("or give the new server another %s",
 						   d->req.target.abstract ? "name" : "path"), NULL);
 	pidlist_free(&l);

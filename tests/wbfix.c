@@ -31,6 +31,7 @@
  * OPTION: reuseaddr, reuseport, v6only=0|1, prefork=N (N forked children
  * hold the socket too), comm=NAME (prctl PR_SET_NAME; \xNN is a byte, \\ a
  * backslash), uid=N (become that user before making the socket),
+ * workeruid=N (prefork: the children become that user after the fork),
  * dev=NAME (SO_BINDTODEVICE), threads=N (N idle threads share the
  * descriptors), fds=N (N descriptors of /dev/null opened before the
  * socket), count=N (udp: N sockets on the port), traced (a forked tracer holds the holder in a ptrace stop, state
@@ -95,6 +96,7 @@ enum opt_bit {
 	O_THREADS = 1 << 10,
 	O_FDS = 1 << 11,
 	O_COUNT = 1 << 12,
+	O_WORKERUID = 1 << 13,
 };
 
 struct fix {
@@ -107,6 +109,7 @@ struct fix {
 	unsigned int given;		/* enum opt_bit */
 	int v6only, prefork;
 	uid_t uid;
+	uid_t workeruid;		/* workeruid=N: prefork children's user */
 	char comm[COMM_LEN];
 	char dev[IF_NAMESIZE];		/* dev=NAME: SO_BINDTODEVICE */
 	int threads;			/* threads=N: idle threads */
@@ -240,6 +243,8 @@ static void parse_option(struct fix *f, const char *a)
 		bit = O_PREFORK, f->prefork = number(v, 1, MAX_PREFORK, "prefork");
 	else if (IS("uid") && v)
 		bit = O_UID, f->uid = number(v, 1, 0x7ffffffe, "uid");
+	else if (IS("workeruid") && v)
+		bit = O_WORKERUID, f->workeruid = number(v, 1, 0x7ffffffe, "workeruid");
 	else if (IS("target") && v)
 		bit = O_TARGET, f->target = number(v, 1, 65535, "target port");
 	else if (IS("comm") && v)
@@ -270,7 +275,7 @@ static void parse_option(struct fix *f, const char *a)
  * SO_REUSEADDR is what the accepted socket inherits. */
 #define O_CONN	(O_REUSEADDR | O_V6ONLY | O_COMM)
 #define O_HOLD	(O_REUSEADDR | O_REUSEPORT | O_V6ONLY | O_PREFORK | O_COMM | O_UID | O_DEV | \
-		 O_THREADS | O_FDS)
+		 O_THREADS | O_FDS | O_WORKERUID)
 
 static void run_listen(const struct fix *f);
 static void run_bound(const struct fix *f);
@@ -528,7 +533,10 @@ static void __attribute__((noreturn)) wait_for_signal(void)
 		pause();
 }
 
-/* prefork=N: N children hold the same sockets, and die with the parent. */
+static void become(uid_t uid);
+
+/* prefork=N: N children hold the same sockets, and die with the parent
+ * (workeruid=N: as that user, as a root master's workers do). */
 static void fork_holders(const struct fix *f)
 {
 	pid_t parent = getpid();
@@ -540,6 +548,8 @@ static void fork_holders(const struct fix *f)
 			die("fork");
 		if (pid == 0) {
 			nchildren = 0;
+			if (f->given & O_WORKERUID)
+				become(f->workeruid);	/* before: it clears the below */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() != parent)
 				_exit(0);

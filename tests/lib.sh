@@ -329,7 +329,9 @@ held_at() {
 # test's end, in one python3-jsonschema run (a python start per run would
 # cost the suite more than the runs themselves).  An invalid document is a
 # failed assertion naming the command and the offending value's path.
+# (tests/wbrules.c keeps its runs' JSON there too.)
 WB_JSON_DIR=$WB_TMP/json WB_JSON_N=0
+export WB_JSON_DIR
 WB_SCHEMA=${WB_SCHEMA:-$WB_LIBDIR/../doc/whybind.schema.json}
 mkdir "$WB_JSON_DIR" || exit 99
 
@@ -380,14 +382,26 @@ json_collect() {
 	esac
 }
 
+# json_python: the python3 with Debian's python3-jsonschema ($WB_PYTHON,
+# else /usr/bin/python3, which a virtualenv or pyenv on PATH would hide).
+json_python() {
+	if [ -n "${WB_PYTHON:-}" ]; then
+		printf '%s\n' "$WB_PYTHON"
+	elif [ -x /usr/bin/python3 ]; then
+		printf '%s\n' /usr/bin/python3
+	else
+		printf '%s\n' python3
+	fi
+}
+
 # json_validate: the test's JSON against the schema (from wb_cleanup).
 # Without python3-jsonschema: skipped here, a failure in CI.
 json_validate() {
-	local py=${WB_PYTHON:-} out rc n
+	local py out rc n
 
 	n=$(find "$WB_JSON_DIR" -type f 2>/dev/null | wc -l)
 	[ "$n" -gt 0 ] || return 0
-	[ -n "$py" ] || { [ -x /usr/bin/python3 ] && py=/usr/bin/python3; } || py=python3
+	py=$(json_python)
 	LAST=
 	out=$("$py" "$WB_LIBDIR/validate-json.py" "$WB_SCHEMA" "$WB_JSON_DIR"/* 2>&1)
 	rc=$?

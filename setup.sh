@@ -13,14 +13,15 @@ set -eu
 cd "$(dirname "$0")"
 
 # Build: toolchain, libraries. Tests: jq, iproute2, util-linux (unshare,
-# setpriv), procps, time (peak RSS). Docs and packaging checks: man-db, groff, zsh, fish,
+# setpriv), procps, time (peak RSS), python3-jsonschema (every JSON output
+# against doc/whybind.schema.json). Docs and packaging checks: man-db, groff, zsh, fish,
 # bash-completion, debhelper, lintian; strace, gdb and valgrind drive the
 # safety, interruption and pid-reuse tests; clang the fuzzers; the real
 # servers (nginx, Redis, Python, sshd, HAProxy, Go, Node.js) print the
 # error messages that whybind -m reads (tests/integration/messages.sh).
 DEPS="build-essential autoconf automake pkg-config libmnl-dev libjansson-dev
 libbpf-dev bpftool libsystemd-dev
-jq iproute2 util-linux procps psmisc time man-db groff-base bash-completion zsh fish
+jq python3-jsonschema iproute2 util-linux procps psmisc time man-db groff-base bash-completion zsh fish
 debhelper lintian dpkg-dev strace gdb valgrind clang libclang-rt-14-dev
 nginx-light redis-server python3 openssh-server openssh-client haproxy golang-go nodejs
 supervisor runit s6"

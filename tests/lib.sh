@@ -117,11 +117,12 @@ wb_cleanup() {
 		kill -KILL "${pids[@]}" 2>/dev/null
 	fi
 	cgroup_cleanup
-	rm -rf "$WB_TMP"
 	if [ "$rc" = 0 ] && [ $((WB_PASS + WB_FAIL)) = 0 ]; then
 		echo "FAIL: no assertion ran"
 		rc=1
 	fi
+	json_validate
+	rm -rf "$WB_TMP"
 	[ "$WB_FAIL" -gt 0 ] && rc=1
 	echo "# $(basename "$0"): $WB_PASS passed, $WB_FAIL failed"
 	exit "$rc"
@@ -319,6 +320,102 @@ held_at() {
 	LAST="gdb whybind $* (held at $func while $then ran)"
 	OUT=$(cat "$WB_OUT")
 	echo "# ran: $LAST -> exit $RC"
+	json_collect "$@"
+}
+
+# Every JSON document whybind prints in a test is checked against the
+# published schema, doc/whybind.schema.json: the runs collect them (one
+# file each, "# COMMAND" first) and json_validate checks them all at the
+# test's end, in one python3-jsonschema run (a python start per run would
+# cost the suite more than the runs themselves).  An invalid document is a
+# failed assertion naming the command and the offending value's path.
+# (tests/wbrules.c keeps its runs' JSON there too.)
+WB_JSON_DIR=$WB_TMP/json WB_JSON_N=0
+export WB_JSON_DIR
+WB_SCHEMA=${WB_SCHEMA:-$WB_LIBDIR/../doc/whybind.schema.json}
+mkdir "$WB_JSON_DIR" || exit 99
+
+# json_file FILE DESC: FILE holds whybind's JSON (one document, or one a
+# line): validate it at the end.  json_lines FILE DESC: only FILE's lines
+# that start with "{" (--exec's reports among the server's stderr).
+json_file() {
+	local f="$WB_JSON_DIR/$BASHPID.$WB_JSON_N"
+
+	[ -s "$1" ] || return 0
+	WB_JSON_N=$((WB_JSON_N + 1))
+	{ printf '# %s\n' "$2"; cat "$1"; } >"$f"
+}
+
+json_lines() {
+	local f="$WB_JSON_DIR/$BASHPID.$WB_JSON_N"
+
+	grep -q '^{' "$1" 2>/dev/null || return 0
+	WB_JSON_N=$((WB_JSON_N + 1))
+	{ printf '# %s\n' "$2"; grep '^{' "$1"; } >"$f"
+}
+
+# json_args ARG...: how whybind's arguments say its JSON goes: "stdout"
+# (--json), "stderr" (--json --exec: the reports), or nothing.
+json_args() {
+	local a json=
+
+	for a in "$@"; do
+		case "$a" in
+		--json) json=stdout ;;
+		-x | --exec | --exec=*) [ -n "$json" ] && json=stderr; break ;;
+		--) break ;;
+		--*) ;;
+		-*[!tu46rRjqvx]*) ;;
+		-*j*x*) json=stderr; break ;;
+		-*x*) [ -n "$json" ] && json=stderr; break ;;
+		-*j*) json=stdout ;;
+		esac
+	done
+	printf '%s' "$json"
+}
+
+# json_collect ARG...: after a run of whybind ARG..., its JSON.
+json_collect() {
+	case "$(json_args "$@")" in
+	stdout) json_file "$WB_OUT" "$LAST" ;;
+	stderr) json_lines "$WB_ERR" "$LAST" ;;
+	esac
+}
+
+# json_python: the python3 with Debian's python3-jsonschema ($WB_PYTHON,
+# else /usr/bin/python3, which a virtualenv or pyenv on PATH would hide).
+json_python() {
+	if [ -n "${WB_PYTHON:-}" ]; then
+		printf '%s\n' "$WB_PYTHON"
+	elif [ -x /usr/bin/python3 ]; then
+		printf '%s\n' /usr/bin/python3
+	else
+		printf '%s\n' python3
+	fi
+}
+
+# json_validate: the test's JSON against the schema (from wb_cleanup).
+# Without python3-jsonschema: skipped here, a failure in CI.
+json_validate() {
+	local py out rc n
+
+	n=$(find "$WB_JSON_DIR" -type f 2>/dev/null | wc -l)
+	[ "$n" -gt 0 ] || return 0
+	py=$(json_python)
+	LAST=
+	out=$("$py" "$WB_LIBDIR/validate-json.py" "$WB_SCHEMA" "$WB_JSON_DIR"/* 2>&1)
+	rc=$?
+	case "$rc" in
+	0) pass "$n JSON outputs match $(basename "$WB_SCHEMA")" ;;
+	1) while IFS= read -r line; do
+		fail "JSON does not match $(basename "$WB_SCHEMA"): ${line#"$WB_JSON_DIR"/}"
+	   done <<<"$out" ;;
+	*) if ! "$py" -c 'import jsonschema' 2>/dev/null; then
+		missing_tool python3-jsonschema
+	   else
+		fail "validate-json.py: $out"
+	   fi ;;
+	esac
 }
 
 # wb ARG...: run whybind (30 s at most); sets RC, OUT and ERR, and keeps
@@ -333,6 +430,7 @@ wb() {
 	ERR=$(cat "$WB_ERR")
 	WB_SHOWN=
 	echo "# ran: $LAST -> exit $RC"
+	json_collect "$@"
 	case "$RC" in
 	124 | 137) fail "whybind did not finish in ${WB_TIMEOUT:-30} s" ;;
 	esac

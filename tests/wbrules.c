@@ -223,6 +223,26 @@ static void describe_case(const struct rule_case *c, int n)
 		c->old_reuseport, (unsigned)c->old_uid);
 }
 
+/* The answer, for tests/lib.sh to validate against the JSON Schema at
+ * the test's end: a file in $WB_JSON_DIR, "# COMMAND" first. */
+static void keep_json(const char *cmd, const char *out, size_t len)
+{
+	static unsigned n;
+	const char *dir = getenv("WB_JSON_DIR");
+	char path[4096];
+	FILE *f;
+
+	if (!dir || !len)
+		return;
+	snprintf(path, sizeof(path), "%s/wbrules.%d.%u", dir, (int)getpid(), n++);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "# %s\n", cmd);
+	fwrite(out, 1, len, f);
+	fclose(f);
+}
+
 /* whybind --no-probe --json ...: bind.ok as WB_YES/WB_NO/WB_UNKNOWN,
  * or -2 if it did not answer. */
 static int ask_whybind(const char *whybind, const struct rule_case *c, uint16_t port,
@@ -273,6 +293,7 @@ static int ask_whybind(const char *whybind, const struct rule_case *c, uint16_t 
 	out[len] = '\0';
 	close(pipefd[0]);
 	waitpid(pid, &status, 0);
+	keep_json(cmd, out, len);
 	root = json_loads(out, 0, NULL);
 	ok = root ? json_object_get(json_object_get(root, "bind"), "ok") : NULL;
 	if (ok && json_is_boolean(ok))

@@ -29,6 +29,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do args+=("$chunk"); done
 fixture listen 0.0.0.0 "$Q" comm=bigcmd -- "${args[@]}"
 /usr/bin/time -f %M -o "$WB_TMP/rss" timeout -k 2 30 "$WHYBIND" --json "$Q" >"$WB_OUT" 2>"$WB_ERR"
 RC=$?
+json_file "$WB_OUT" "whybind --json $Q (a 1 MB command line)"
 expect_rc 1
 check "the JSON is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$WB_OUT" -o /dev/null
 jqt '.conflicts[0].owners[0].cmdline | length > 1000'
@@ -56,6 +57,7 @@ RC=$?
 expect_rc 1
 /usr/bin/time -f %M -o "$WB_TMP/rss2" timeout -k 2 "$WB_TIMEOUT" "$WHYBIND" --json -u "$R" >"$WB_OUT" 2>"$WB_ERR"
 RC=$?
+json_file "$WB_OUT" "whybind --json -u $R (many sockets)"
 expect_rc 1
 jeq '.conflicts | length' "$nsocks"
 # SO_REUSEPORT would not help: the group on 0.0.0.0 is full (below).

@@ -59,6 +59,7 @@ diagnosed() {
 	LAST="whybind --json -m - <server.log"
 	"$WHYBIND" --json -m - <"$WB_TMP/server.log" >"$WB_OUT" 2>"$WB_ERR"
 	RC=$?
+	json_file "$WB_OUT" "$LAST"
 	expect_rc 1
 	jeq '.request | {source, runtime, port}' \
 		"{source: \"message\", runtime: \"$1\", port: $3}"

@@ -155,6 +155,7 @@ bad=0
 for ((i = 0; i < 40; i++)); do
 	"$WHYBIND" --json "$P" >"$WB_TMP/churn.json" 2>"$WB_TMP/churn.err"
 	rc=$?
+	json_file "$WB_TMP/churn.json" "whybind --json $P (under churn, run $i)"
 	pid=$(jq '.conflicts[0].owners[0].pid' "$WB_TMP/churn.json" 2>/dev/null)
 	[ "$rc" = 1 ] && [ "$pid" = "$FIX_PID" ] && [ ! -s "$WB_TMP/churn.err" ] || bad=$((bad + 1))
 done

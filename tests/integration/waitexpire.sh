@@ -26,6 +26,7 @@ under_ptrace strace -qq -e trace=poll,ppoll -o "$WB_TMP/strace" -- "$WHYBIND" --
 	>"$WB_OUT" 2>"$WB_ERR"
 RC=$?
 LAST="whybind --json --wait=80 $P"
+json_file "$WB_OUT" "$LAST"
 OUT=$(cat "$WB_OUT")
 end=$(date +%s%N)
 wait "$watcher"

@@ -34,6 +34,7 @@ watch_stop() {
 	wait "$WATCH"
 	RC=$?
 	LAST="whybind --watch (SIGINT)"
+	json_lines "$W_OUT" "$LAST"
 	cp "$W_OUT" "$WB_OUT"
 	cp "$W_ERR" "$WB_ERR"
 }

@@ -38,6 +38,7 @@ kill -INT "$WATCH"
 wait "$WATCH"
 RC=$?
 LAST="whybind --watch --json (storm)"
+json_lines "$W_OUT" "$LAST"
 cp "$W_OUT" "$WB_OUT"
 cp "$W_ERR" "$WB_ERR"
 expect_rc 0

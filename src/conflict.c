@@ -57,7 +57,8 @@ static bool overlap4(const struct wb_request *req, const struct wb_sock *s,
 /* Before v6.8, a TCP bind of a specific v4-mapped address looked for
  * wildcards only in bhash2's [::] bucket, where a socket on
  * [::ffff:0.0.0.0] is not: the two did not meet (Debian 12's 6.1.0-57:
- * the property test in its guest, tests/vm).  Kernel commit 5e07e672412b
+ * the one difference of 5760 one-old-socket configurations tried in its
+ * guest, tests/vm, LISTEN or bound).  Kernel commit 5e07e672412b
  * ("tcp: Use bhash2 for v4-mapped-v6 non-wildcard address.", v6.8) made
  * inet_bind2_bucket_match_addr_any() match that bucket too. */
 static bool mapped_any_missed(const struct wb_request *req,

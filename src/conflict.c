@@ -8,6 +8,7 @@
  * on both sides.
  */
 #include "config.h"
+#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -53,6 +54,22 @@ static bool overlap4(const struct wb_request *req, const struct wb_sock *s,
 	return ipv4_equal(req->addr.u.v4.s_addr, ipv4_of(&s->local));
 }
 
+/* Before v6.8, a TCP bind of a specific v4-mapped address looked for
+ * wildcards only in bhash2's [::] bucket, where a socket on
+ * [::ffff:0.0.0.0] is not: the two did not meet (Debian 12's 6.1.0-57:
+ * the one difference of 5760 one-old-socket configurations tried in its
+ * guest, tests/vm, LISTEN or bound).  Kernel commit 5e07e672412b
+ * ("tcp: Use bhash2 for v4-mapped-v6 non-wildcard address.", v6.8) made
+ * inet_bind2_bucket_match_addr_any() match that bucket too. */
+static bool mapped_any_missed(const struct wb_request *req,
+			      const struct wb_sock *s)
+{
+	return req->kernel.mapped_misses_mapped_any &&
+	       req->protocol == IPPROTO_TCP && ipv4_of(&req->addr) != 0 &&
+	       s->family == AF_INET6 && kind6(&s->local.u.v6) == KIND_MAPPED &&
+	       ipv4_of(&s->local) == 0;
+}
+
 /* A new IPv6 socket against an existing one (ipv6_rcv_saddr_equal). */
 static bool overlap6(const struct wb_request *req, const struct wb_sock *s,
 		     bool s_v6only)
@@ -62,8 +79,8 @@ static bool overlap6(const struct wb_request *req, const struct wb_sock *s,
 						 : kind6(&s->local.u.v6);
 
 	if (k1 == KIND_MAPPED && k2 == KIND_MAPPED)
-		return !s_v6only && ipv4_equal(ipv4_of(&req->addr),
-					       ipv4_of(&s->local));
+		return !s_v6only && !mapped_any_missed(req, s) &&
+		       ipv4_equal(ipv4_of(&req->addr), ipv4_of(&s->local));
 	if (k1 == KIND_ANY && k2 == KIND_ANY)
 		return true;
 	if (k2 == KIND_ANY && !(s_v6only && k1 == KIND_MAPPED))
@@ -367,4 +384,25 @@ int conflict_predict(const struct wb_request *req,
 			result = WB_UNKNOWN;
 	}
 	return result;
+}
+
+/* The one place that maps a kernel release to its rules.  By version:
+ * --no-probe promises never to call bind(), so no behavioural probe may
+ * tell; and a probe in a namespace of its own needs CAP_SYS_ADMIN, which
+ * whybind does not require.  A distribution that backports a change is
+ * seen as its base version: for bound-only sockets a dump that shows one
+ * proves the newer behaviour (diag_dump_port()). */
+void conflict_kernel_rules(const char *release, struct wb_kernel_rules *k)
+{
+	int major = 0, minor = 0;
+	bool before_6_8;
+
+	if (!release || sscanf(release, "%d.%d", &major, &minor) != 2)
+		major = 0;
+	before_6_8 = major < 6 || (major == 6 && minor < 8);
+	memset(k, 0, sizeof(*k));
+	/* Kernel commit 91051f003948 ("tcp: Dump bound-only sockets in
+	 * inet_diag.") was applied after the v6.7 merge window: v6.8. */
+	k->no_bound_dump = before_6_8;
+	k->mapped_misses_mapped_any = before_6_8;
 }

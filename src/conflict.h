@@ -45,4 +45,9 @@ bool conflict_mark_full_group(const struct wb_request *req,
 int conflict_predict(const struct wb_request *req,
 		     const struct wb_sock *socks, size_t n);
 
+/* The rules of the kernel whose release (uname -r) is `release`: where
+ * they differ from v6.8's (struct wb_kernel_rules).  NULL or a release
+ * that does not parse counts as old. */
+void conflict_kernel_rules(const char *release, struct wb_kernel_rules *k);
+
 #endif

@@ -15,6 +15,7 @@
 #include <linux/sock_diag.h>
 #include <libmnl/libmnl.h>
 
+#include "conflict.h"
 #include "diag.h"
 #include "nldump.h"
 #include "owners.h"
@@ -56,18 +57,19 @@ size_t diag_port_bytecode(uint16_t port, void *buf, size_t cap)
 	return sizeof(prog);
 }
 
-bool diag_kernel_has_bound_inactive(void)
+void diag_kernel_rules(struct wb_kernel_rules *k)
 {
 	struct utsname u;
-	int major, minor;
 
-	/* Kernel commit 91051f003948 ("tcp: Dump bound-only sockets in
-	 * inet_diag.") was applied to net-next in December 2023, after the
-	 * v6.7 merge window: it is in v6.8.  A distribution may backport
-	 * it: the evidence of a dump counts too (diag_dump_port). */
-	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return false;
-	return major > 6 || (major == 6 && minor >= 8);
+	conflict_kernel_rules(uname(&u) < 0 ? NULL : u.release, k);
+}
+
+bool diag_kernel_has_bound_inactive(void)
+{
+	struct wb_kernel_rules k;
+
+	diag_kernel_rules(&k);
+	return !k.no_bound_dump;
 }
 
 static int attr_cb(const struct nlattr *attr, void *data)

@@ -42,4 +42,7 @@ size_t diag_port_bytecode(uint16_t port, void *buf, size_t cap);
  * (v6.8 and later)?  diag_dump_port() also counts what a dump showed. */
 bool diag_kernel_has_bound_inactive(void);
 
+/* The running kernel's rules, from its release (conflict_kernel_rules). */
+void diag_kernel_rules(struct wb_kernel_rules *k);
+
 #endif

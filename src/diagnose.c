@@ -248,6 +248,7 @@ static int diagnose_once(struct wb_diagnosis *d, const struct wb_diag_opts *o)
 
 	d->probe.ok = d->probe.reuseaddr_ok = d->probe.reuseport_ok = WB_UNKNOWN;
 	d->facts.port_start = -1;
+	diag_kernel_rules(&d->req.kernel);
 	if (d->req.addr.family == AF_UNIX)
 		return diagnose_unix(d, o);
 	if (udp_reuse || o->no_probe) {

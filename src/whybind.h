@@ -38,6 +38,15 @@ enum wb_tcp_state {
 /* Unknown is a value of its own: a fact we could not read is never guessed. */
 enum wb_tri { WB_UNKNOWN = -1, WB_NO = 0, WB_YES = 1 };
 
+/* Where the running kernel's answers differ from the newest kernels'
+ * (conflict_kernel_rules() decides them, in one place).  All false is
+ * v6.8 and later: a zeroed request follows the newest rules. */
+struct wb_kernel_rules {
+	bool no_bound_dump;		/* inet_diag cannot dump bind()-only TCP */
+	bool mapped_misses_mapped_any;	/* a TCP bind of ::ffff:A.B.C.D does not
+					 * meet a socket on [::ffff:0.0.0.0] */
+};
+
 struct wb_addr {
 	int family;			/* AF_INET, AF_INET6 (AF_UNIX: see
 					 * wb_request.target) */
@@ -78,6 +87,7 @@ struct wb_request {
 	const char *source;		/* "argument" (or NULL), "message", "exec" */
 	const char *runtime;		/* --message: "go", "nginx"...; else NULL */
 	const char *runtime_name;	/* and its name: "as Go binds" */
+	struct wb_kernel_rules kernel;	/* the rules of the kernel asked */
 };
 
 /* Where a process comes from (origin.c); "" where it cannot be told. */

@@ -244,9 +244,9 @@ static void keep_json(const char *cmd, const char *out, size_t len)
 }
 
 /* whybind --no-probe --json ...: bind.ok as WB_YES/WB_NO/WB_UNKNOWN,
- * or -2 if it did not answer. */
+ * or -2 if it did not answer; *visible: bound_sockets_visible. */
 static int ask_whybind(const char *whybind, const struct rule_case *c, uint16_t port,
-		       char *cmd, size_t cap)
+		       char *cmd, size_t cap, bool *visible)
 {
 	char target[80], out[1 << 16];
 	const char *argv[12];
@@ -300,13 +300,14 @@ static int ask_whybind(const char *whybind, const struct rule_case *c, uint16_t 
 		result = json_is_true(ok) ? WB_YES : WB_NO;
 	else if (ok && json_is_null(ok))
 		result = WB_UNKNOWN;
+	*visible = !root || !json_is_false(json_object_get(root, "bound_sockets_visible"));
 	json_decref(root);
 	return result;
 }
 
 static void check_random(unsigned seed, int trials, const char *whybind)
 {
-	int agreed = 0, undecided = 0, skipped = 0, disagreed = 0;
+	int agreed = 0, undecided = 0, unseen = 0, skipped = 0, disagreed = 0;
 	uint64_t cookie;
 
 	srandom(seed);
@@ -318,7 +319,7 @@ static void check_random(unsigned seed, int trials, const char *whybind)
 		int protocol = pick(4) == 0 ? IPPROTO_UDP : IPPROTO_TCP;
 		struct rule_case old[2], req;
 		int n_old = 1 + (int)pick(2), hold[2], built = 0, said, rc, kernel;
-		bool time_wait = false, v6_connected = false;
+		bool time_wait = false, v6_connected = false, visible = true;
 		pid_t pids[2];
 		struct wb_request r;
 		char cmd[512];
@@ -340,7 +341,7 @@ static void check_random(unsigned seed, int trials, const char *whybind)
 		req.req_v6only = strstr(req.req_addr, "ffff") ? 0 : (int)pick(2);
 		req.req_reuseaddr = (int)pick(2);
 		req.req_reuseport = (int)pick(2);
-		said = built == n_old ? ask_whybind(whybind, &req, port, cmd, sizeof(cmd)) : -3;
+		said = built == n_old ? ask_whybind(whybind, &req, port, cmd, sizeof(cmd), &visible) : -3;
 		rule_request(&req, port, &r);
 		rc = said >= WB_UNKNOWN ? probe_bind(&r, &cookie) : -1;
 		/* All closed before any is waited for: the second child holds
@@ -369,6 +370,14 @@ static void check_random(unsigned seed, int trials, const char *whybind)
 			undecided++;
 			continue;
 		}
+		/* Before v6.8 a TCP socket only bound is not in the dump:
+		 * whybind then never says free, and the bound one it cannot
+		 * see may be what refused (SPEC: it says what it could not
+		 * see).  What it does say, ok or refused, is still checked. */
+		if (said == WB_UNKNOWN && !visible && protocol == IPPROTO_TCP) {
+			unseen++;
+			continue;
+		}
 		disagreed++;
 		fprintf(stderr, "disagreement, seed %u trial %d, port %u:\n", seed, t, port);
 		for (int i = 0; i < n_old; i++)
@@ -377,10 +386,13 @@ static void check_random(unsigned seed, int trials, const char *whybind)
 			said == WB_YES ? "ok" : said == WB_NO ? "refused" :
 			said == WB_UNKNOWN ? "unknown" : "nothing", kernel == WB_YES ? "allowed it" : "refused it");
 	}
-	printf("# %d agreed, %d undecided (hidden from the dump), %d not buildable, %d disagreed\n",
-	       agreed, undecided, skipped, disagreed);
+	printf("# %d agreed, %d undecided (hidden from the dump), %d unknown (bound-only"
+	       " sockets not dumped by this kernel), %d not buildable, %d disagreed\n",
+	       agreed, undecided, unseen, skipped, disagreed);
 	CHECK(disagreed == 0);
-	CHECK(agreed > trials / 3);
+	/* Where bound-only sockets are not dumped, most TCP answers are
+	 * rightly unknown: what is checked is what whybind still asserts. */
+	CHECK(agreed > (trials - unseen) / 3);
 }
 
 int main(int argc, char **argv)

@@ -35,19 +35,24 @@ const char *manager_kind_name(enum wb_manager_kind k)
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : NULL;
 }
 
-bool manager_untouchable(const struct wb_owner *o)
+bool manager_untouchable_comm(pid_t pid, const char *comm)
 {
 	static const char *const comms[] = {
 		"systemd", "dockerd", "containerd", "podman", "supervisord",
 		"runsv", "runsvdir", "s6-supervise", "s6-svscan",
 	};
 
-	if (o->pid == 1)
+	if (pid == 1)
 		return true;
 	for (size_t i = 0; i < sizeof(comms) / sizeof(comms[0]); i++)
-		if (!strncmp(o->comm, comms[i], strlen(comms[i])))
+		if (!strncmp(comm, comms[i], strlen(comms[i])))
 			return true;
-	return !strncmp(o->comm, "PM2 ", 4);	/* pm2's daemon: "PM2 v5.3.0: God" */
+	return !strncmp(comm, "PM2 ", 4);	/* pm2's daemon: "PM2 v5.3.0: God" */
+}
+
+bool manager_untouchable(const struct wb_owner *o)
+{
+	return manager_untouchable_comm(o->pid, o->comm);
 }
 
 void manager_user_name(uid_t uid, char *out, size_t cap)
@@ -250,6 +255,16 @@ static void manager_of_sock(const struct wb_sock *s, struct wb_manager *m)
 		return;
 	}
 	o = tree(s, m);
+	/* The root holder is a manager itself (supervisord's fcgi socket,
+	 * pm2's cluster, dockerd's own port): it is never the one stopped.
+	 * Its children may say which of its programs this is. */
+	if (manager_untouchable(o)) {
+		m->workers = 0;
+		for (size_t i = 0; i < s->n_owners; i++)
+			if (&s->owners[i] != o && supervised_env(&s->owners[i], m))
+				return;
+		return;
+	}
 	if (docker_proxy(o))
 		manager_docker_proxy(o, m);
 	else if (container(o, m) || supervised_env(o, m) || supervised_parent(o, m))

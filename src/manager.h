@@ -76,6 +76,8 @@ const char *manager_kind_name(enum wb_manager_kind k);
 /* A process no fix may signal: PID 1, a systemd user manager, a
  * container engine, a process supervisor (pure: comm and pid). */
 bool manager_untouchable(const struct wb_owner *o);
+/* The same from a pid and a comm (a tracer, a parent). */
+bool manager_untouchable_comm(pid_t pid, const char *comm);
 
 /* For manager_*.c. */
 /* The user's name, or its number. */

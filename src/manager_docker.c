@@ -128,7 +128,7 @@ static bool read_containers(const char *reply, size_t len, struct wb_manager *m)
 	const char *id, *name;
 	bool ok = false;
 
-	if (strncmp(reply, "HTTP/1.", 7) || strncmp(reply + 8, " 200", 4) || !body)
+	if (len < 12 || strncmp(reply, "HTTP/1.", 7) || strncmp(reply + 8, " 200", 4) || !body)
 		return false;
 	body += 4;
 	root = json_loadb(body, len - (size_t)(body - reply), 0, NULL);

@@ -73,6 +73,11 @@ static sd_bus *bus_connect(const struct wb_manager *m, int64_t deadline,
 		*why = "the systemd manager's bus closed the connection";
 		return sd_bus_unref(b);
 	}
+	/* 0 would be sd-bus's default of 25 s: at least 1 ms. */
+	if (deadline - wb_now_ms() < 1) {
+		*why = "the systemd manager did not answer within the timeout";
+		return sd_bus_unref(b);
+	}
 	sd_bus_set_method_call_timeout(b, (uint64_t)(deadline - wb_now_ms()) * 1000);
 	*why = NULL;
 	return b;
@@ -187,7 +192,21 @@ static bool service_holds(const struct wb_sock *s, const char *service)
 	return false;
 }
 
-static void find_socket_unit(sd_bus *b, const struct wb_sock *s, struct wb_manager *m)
+/* What is left of the deadline for the next call (each call would get
+ * the whole timeout again: the total is what is bounded); false when
+ * nothing is. */
+static bool bus_time_left(sd_bus *b, int64_t deadline)
+{
+	int64_t left = deadline - wb_now_ms();
+
+	if (left < 1)
+		return false;
+	sd_bus_set_method_call_timeout(b, (uint64_t)left * 1000);
+	return true;
+}
+
+static void find_socket_unit(sd_bus *b, const struct wb_sock *s, struct wb_manager *m,
+			     int64_t deadline)
 {
 	sd_bus_message *reply = NULL;
 	const char *name, *path, *skip;
@@ -203,6 +222,10 @@ static void find_socket_unit(sd_bus *b, const struct wb_sock *s, struct wb_manag
 	m->reason = "no socket unit of systemd listens on this address";
 	while (sd_bus_message_read(reply, "(ssssssouso)", &name, &skip, &skip, &skip,
 				   &skip, &skip, &path, &job, &skip, &skip) > 0) {
+		if (!bus_time_left(b, deadline)) {
+			m->reason = "the systemd manager did not answer within the timeout";
+			break;
+		}
 		if (!unit_listens_on(b, path, s))
 			continue;
 		snprintf(m->name, sizeof(m->name), "%s", name);
@@ -217,6 +240,7 @@ out:
 
 void manager_systemd_socket(const struct wb_sock *s, struct wb_manager *m)
 {
+	int64_t deadline;
 	sd_bus *b;
 
 	m->kind = WB_MGR_SYSTEMD_SOCKET;
@@ -230,9 +254,10 @@ void manager_systemd_socket(const struct wb_sock *s, struct wb_manager *m)
 		}
 	if (m->user_manager)
 		manager_user_name(m->uid, m->user, sizeof(m->user));
-	b = bus_connect(m, wb_now_ms() + WB_MGR_TIMEOUT_MS, &m->reason);
+	deadline = wb_now_ms() + WB_MGR_TIMEOUT_MS;
+	b = bus_connect(m, deadline, &m->reason);
 	if (b)
-		find_socket_unit(b, s, m);
+		find_socket_unit(b, s, m, deadline);
 	sd_bus_flush_close_unref(b);
 }
 

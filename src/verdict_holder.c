@@ -60,7 +60,8 @@ void fixes_stopped(struct wb_verdict *v, const struct wb_sock *s,
 				     WB_ESC_TERM);
 
 	/* SIGCONT does not end a ptrace stop: the debugger must let go. */
-	if (o->state == 't' && o->origin.tracer > 0) {
+	if (o->state == 't' && o->origin.tracer > 0 &&
+	    !manager_untouchable_comm(o->origin.tracer, o->origin.tracer_comm)) {
 		char *tracer = wb_escape_str(o->origin.tracer_comm[0] ? o->origin.tracer_comm : "a tracer",
 					     WB_ESC_TERM);
 
@@ -125,6 +126,11 @@ void fixes_manager(struct wb_verdict *v, const struct wb_sock *s,
 	const struct wb_owner *o = &s->owners[0];
 	char *name;
 
+	/* A manager among the holders: stopping its unit or container
+	 * would stop it, and everything it runs. */
+	for (size_t i = 0; i < s->n_owners; i++)
+		if (manager_untouchable(&s->owners[i]))
+			return;
 	for (size_t i = 0; o->origin.runtime[0] && i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
 		if (strcmp(o->origin.runtime, runtimes[i].runtime))
 			continue;

@@ -20,7 +20,12 @@ static char *pid_list(const struct wb_diagnosis *d, enum wb_cause c)
 	for (size_t i = 0; i < d->scan.socks.n; i++) {
 		const struct wb_sock *s = &d->scan.socks.v[i];
 
+		const struct wb_manager *m = verdict_manager(d, s);
+
 		if (!sock_in_the_way(s) || verdict_sock_cause(s) != c)
+			continue;
+		/* A manager that would start them again: its fix, not a kill. */
+		if (m && m->restarts != WB_NO)
 			continue;
 		for (size_t j = 0; j < s->n_owners; j++)
 			if (!manager_untouchable(&s->owners[j]))

@@ -235,18 +235,27 @@ void fixes_holder(const struct wb_diagnosis *d, struct wb_verdict *v,
 		  const struct wb_sock *s, const char *pids, char *stop_text)
 {
 	const struct wb_manager *m = verdict_manager(d, s);
-	bool kill = m ? fixes_through(v, s, m, d->req.uid) : (fixes_manager(v, s, d->req.uid), true);
+	const struct wb_owner *boss = NULL;
+	bool kill;
 
+	for (size_t i = 0; i < s->n_owners && !boss; i++)
+		if (manager_untouchable(&s->owners[i]))
+			boss = &s->owners[i];
+	/* A manager holds the socket too: the processes beside it are its
+	 * own, and a kill of them it would undo. */
+	kill = m ? fixes_through(v, s, m, d->req.uid)
+		 : !boss && (fixes_manager(v, s, d->req.uid), true);
 	if (kill && pids) {
 		verdict_add_fix(v, "stop-process", stop_text, xasprintf("kill %s", pids));
 		return;
 	}
-	if (!pids && !m && s->n_owners) {
-		char *comm = wb_escape_str(s->owners[0].comm, WB_ESC_TERM);
+	if (!m && (boss || !pids) && s->n_owners) {
+		const struct wb_owner *o = boss ? boss : &s->owners[0];
+		char *comm = wb_escape_str(o->comm, WB_ESC_TERM);
 
 		verdict_add_fix(v, "no-safe-stop",
 			xasprintf("%s (pid %d) is a service or process manager itself: no safe command is known; stop it the way it was started, never by a signal",
-				  comm, s->owners[0].pid), NULL);
+				  comm, o->pid), NULL);
 		free(comm);
 	}
 	free(stop_text);

@@ -409,13 +409,17 @@ static int loop(struct watch *w, struct watch_bpf *skel, struct ring_buffer *rb,
 	int ep = epoll_create1(EPOLL_CLOEXEC), rc = 0;
 
 	if (ep < 0)
-		return -errno;
+		return -EIO;
 	ev.data.fd = sfd;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0)
-		return -errno;
+		rc = -EIO;
 	ev.data.fd = ring_buffer__epoll_fd(rb);
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
-		return -errno;
+	if (rc == 0 && epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+		rc = -EIO;
+	if (rc < 0) {
+		close(ep);
+		return rc;
+	}
 	for (;;) {
 		int64_t now = wb_now_ms(), wait = repeats_next_ms(&w->out.runs, now);
 		int n;
@@ -423,13 +427,17 @@ static int loop(struct watch *w, struct watch_bpf *skel, struct ring_buffer *rb,
 		if (wait < 0 || wait > 1000)
 			wait = 1000;
 		n = epoll_wait(ep, got, 2, w->n ? 0 : (int)wait);
-		if (n < 0 && errno != EINTR)
+		if (n < 0 && errno != EINTR) {
+			rc = -EIO;
 			break;
+		}
 		for (int i = 0; i < n; i++)
 			if (got[i].data.fd == sfd)
 				goto out;
-		if (ring_buffer__consume(rb) < 0 && errno != EINTR)
+		if (ring_buffer__consume(rb) < 0 && errno != EINTR) {
+			rc = -EIO;
 			break;
+		}
 		if (w->n) {
 			struct wb_watch_failure *f = &w->q[w->head];
 
@@ -484,7 +492,8 @@ int watch_run(const struct wb_watch_opts *o, const char **err)
 			"(BPF on the bind() syscall); Ctrl+C to stop\n");
 	rc = loop(w, skel, rb, sfd);
 	if (rc < 0)
-		*err = "cannot go back to whybind's own network namespace";
+		*err = rc == -EIO ? "cannot wait on the BPF ring buffer"
+		     : "cannot go back to whybind's own network namespace";
 	/* What is still queued is reported before the end. */
 	while (rc == 0 && ring_buffer__consume(rb) > 0)
 		;

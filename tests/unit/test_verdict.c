@@ -75,6 +75,7 @@ static void done(struct wb_diagnosis *d)
 {
 	verdict_free(&d->verdict);
 	socklist_free(&d->scan.socks);
+	managers_free(&d->managers);
 	free(d);
 }
 
@@ -408,6 +409,66 @@ static void check_time_left(void)
 	socklist_free(&l);
 }
 
+/* A manager among the holders is never stopped, through its unit or by
+ * a signal, and neither are the processes beside it (it would start
+ * them again); a kill leaves out the holders of a restarting manager. */
+static void check_manager_holders(void)
+{
+	struct wb_diagnosis *d = new_diag();
+	struct wb_sock *s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 700, 'S');
+
+	strcpy(s->owners[0].comm, "dockerd");
+	strcpy(s->owners[0].origin.unit, "docker.service");
+	judge(d);
+	for (size_t i = 0; i < d->verdict.n_fixes; i++) {
+		const char *c = d->verdict.fixes[i].command;
+
+		CHECK(!c || (!strstr(c, "docker.service") && !strstr(c, "kill")));
+	}
+	CHECK(find_fix(&d->verdict, "no-safe-stop") != NULL);
+	done(d);
+
+	/* supervisord's fcgi socket: supervisord and the child it gave it. */
+	d = new_diag();
+	s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 701, 'S');
+	s->owners = xrealloc(s->owners, 2 * sizeof(*s->owners));
+	s->n_owners = 2;
+	memset(&s->owners[1], 0, sizeof(s->owners[1]));
+	strcpy(s->owners[0].comm, "supervisord");
+	s->owners[1].pid = 702;
+	s->owners[1].ppid = 701;
+	s->owners[1].state = 'S';
+	strcpy(s->owners[1].comm, "fcgi");
+	strcpy(s->owners[0].origin.unit, "supervisor.service");
+	strcpy(s->owners[1].origin.unit, "supervisor.service");
+	judge(d);
+	for (size_t i = 0; i < d->verdict.n_fixes; i++) {
+		const char *c = d->verdict.fixes[i].command;
+
+		CHECK(!c || (!strstr(c, "supervisor.service") && !strstr(c, "kill")));
+	}
+	done(d);
+
+	/* Two sockets of one cause: a plain process's, and a Restart=always
+	 * service's: the kill names the plain process alone. */
+	d = new_diag();
+	add(d, WB_TCP_LISTEN, IPPROTO_TCP, 703, 'S');
+	s = add(d, WB_TCP_LISTEN, IPPROTO_TCP, 704, 'S');
+	d->managers.v = xcalloc(2, sizeof(*d->managers.v));
+	d->managers.n = 2;
+	d->managers.v[1].kind = WB_MGR_SYSTEMD_SERVICE;
+	d->managers.v[1].restarts = WB_YES;
+	strcpy(d->managers.v[1].name, "app.service");
+	strcpy(s->owners[0].origin.unit, "app.service");
+	judge(d);
+	for (size_t i = 0; i < d->verdict.n_fixes; i++) {
+		const char *c = d->verdict.fixes[i].command;
+
+		CHECK(!c || !strstr(c, "704") || !strstr(c, "kill"));
+	}
+	done(d);
+}
+
 int main(void)
 {
 	check_precedence();
@@ -422,5 +483,6 @@ int main(void)
 	check_pidlist();
 	check_pid_lists();
 	check_time_left();
+	check_manager_holders();
 	return unit_done();
 }

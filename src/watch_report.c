@@ -19,6 +19,7 @@
 #include "request.h"
 #include "sockopt.h"
 #include "strbuf.h"
+#include "unix.h"
 #include "watch.h"
 
 /* What a repeat run's line and entry say, kept with its signature. */
@@ -77,14 +78,10 @@ static char *event_where(const struct wb_watch_event *e, uint16_t *port)
 		const char *p = (const char *)e->addr + offsetof(struct sockaddr_un, sun_path);
 		size_t len = e->addrlen - offsetof(struct sockaddr_un, sun_path);
 		bool abstract = p[0] == '\0';
-		char *safe, *s;
 
 		if (!abstract)
 			len = strnlen(p, len);
-		safe = wb_escape(p + abstract, len - abstract, WB_ESC_TERM);
-		s = xasprintf("%s%s", abstract ? "@" : "", safe);
-		free(safe);
-		return s;
+		return unix_display_name(p + abstract, len - abstract, abstract);
 	}
 	return xstrdup("?");
 }

@@ -33,8 +33,20 @@ deps() {
 	fi
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
+	# The servers among the packages are for the tests, which start their
+	# own in a private namespace: keep apt from starting their services
+	# (Debian's policy-rc.d, honoured by invoke-rc.d and deb-systemd-invoke).
+	policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+	fi
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $DEPS >/dev/null
+	apt-get install -y -qq --no-install-recommends $DEPS >/dev/null || {
+		[ -z "$policy" ] || rm -f "$policy"
+		exit 1
+	}
+	[ -z "$policy" ] || rm -f "$policy"
 }
 
 build() {

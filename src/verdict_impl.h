@@ -39,6 +39,7 @@ void fixes_manager(struct wb_verdict *v, const struct wb_sock *s,
 		   uid_t caller);
 
 /* The manager of s (manager.h), NULL for none. */
+bool verdict_kill_allowed(const struct wb_manager *m);
 const struct wb_manager *verdict_manager(const struct wb_diagnosis *d,
 					 const struct wb_sock *s);
 /* holder_text, or "nginx master 812 and 2 workers: nginx (pids ...)". */

@@ -24,8 +24,8 @@ static char *pid_list(const struct wb_diagnosis *d, enum wb_cause c)
 
 		if (!sock_in_the_way(s) || verdict_sock_cause(s) != c)
 			continue;
-		/* A manager that would start them again: its fix, not a kill. */
-		if (m && m->restarts != WB_NO)
+		/* A manager that would undo a kill: its fix, not a kill. */
+		if (m && !verdict_kill_allowed(m))
 			continue;
 		for (size_t j = 0; j < s->n_owners; j++)
 			if (!manager_untouchable(&s->owners[j]))

@@ -197,6 +197,21 @@ static void fix_parent(struct wb_verdict *v, const struct wb_sock *s,
 	free(comm);
 }
 
+/* May a kill of this manager's holders follow its own fix?  Not where it
+ * would start them again, or where it is itself the way to stop them. */
+bool verdict_kill_allowed(const struct wb_manager *m)
+{
+	switch (m->kind) {
+	case WB_MGR_SYSTEMD_SOCKET: case WB_MGR_SUPERVISORD: case WB_MGR_PM2:
+	case WB_MGR_RUNIT: case WB_MGR_S6: case WB_MGR_PARENT:
+		return false;
+	case WB_MGR_DOCKER:
+		return !m->host_port;
+	default:
+		return m->restarts != WB_YES;
+	}
+}
+
 /* The manager's fix; true when a kill of the holders may follow it. */
 static bool fixes_through(struct wb_verdict *v, const struct wb_sock *s,
 			  const struct wb_manager *m, uid_t caller)
@@ -227,7 +242,7 @@ static bool fixes_through(struct wb_verdict *v, const struct wb_sock *s,
 			free(f->text);
 			f->text = t;
 		}
-		return m->restarts != WB_YES;
+		return verdict_kill_allowed(m);
 	}
 }
 

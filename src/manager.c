@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "manager.h"
+#include "origin.h"
 #include "proc.h"
 #include "sock.h"
 
@@ -217,13 +218,6 @@ static bool supervised_parent(const struct wb_owner *o, struct wb_manager *m)
 	return m->kind != WB_MGR_NONE;
 }
 
-static bool is_service(const char *unit)
-{
-	size_t n = strlen(unit);
-
-	return n > 8 && !strcmp(unit + n - 8, ".service");
-}
-
 static bool container(const struct wb_owner *o, struct wb_manager *m)
 {
 	if (!strcmp(o->origin.runtime, "docker"))
@@ -269,7 +263,7 @@ static void manager_of_sock(const struct wb_sock *s, struct wb_manager *m)
 		manager_docker_proxy(o, m);
 	else if (container(o, m) || supervised_env(o, m) || supervised_parent(o, m))
 		return;
-	else if (is_service(o->origin.unit))
+	else if (origin_is_service(o->origin.unit))
 		manager_systemd_restart(o, m);
 	else if (m->workers) {
 		m->kind = WB_MGR_PARENT;

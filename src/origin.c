@@ -279,3 +279,10 @@ void origin_unhold(struct wb_sock *socks, size_t n, pid_t tracer)
 			}
 		}
 }
+
+bool origin_is_service(const char *unit)
+{
+	size_t n = strlen(unit);
+
+	return n > 8 && !strcmp(unit + n - 8, ".service");
+}

@@ -16,6 +16,9 @@ void origin_read(struct wb_owner *o);
  * twice holds the socket in the way itself).  Say so of every owner. */
 void origin_unhold(struct wb_sock *socks, size_t n, pid_t tracer);
 
+/* Is a unit name a service's ("nginx.service"), not a scope or slice? */
+bool origin_is_service(const char *unit);
+
 /* Pure: parse the text of /proc/PID/cgroup (cgroup v2 "0::/path" or the
  * v1 "N:name=systemd:/path" line). */
 void origin_parse_cgroup(const char *buf, size_t len, struct wb_origin *o);

@@ -22,6 +22,15 @@ static void w_tri(struct jsonwrt *w, const char *key, int v)
 		jsonwrt_bool(w, key, v == WB_YES);
 }
 
+/* An integer where it is known, null where not. */
+static void w_int_if(struct jsonwrt *w, const char *key, bool known, long long v)
+{
+	if (known)
+		jsonwrt_int(w, key, v);
+	else
+		jsonwrt_null(w, key);
+}
+
 /* A port's sockets and their holders are mostly a few users: look each
  * up once (getpwuid() reads the user database afresh every call). */
 static const char *user_name(uid_t uid)
@@ -159,19 +168,10 @@ static void w_unix_sock(struct jsonwrt *w, const struct wb_sock *s)
 	else
 		jsonwrt_null(w, "path");
 	jsonwrt_bool(w, "abstract", s->abstract);
-	if (s->inode)
-		jsonwrt_int(w, "inode", (long long)s->inode);
-	else
-		jsonwrt_null(w, "inode");
-	if (uid_known)
-		jsonwrt_int(w, "uid", s->uid);
-	else
-		jsonwrt_null(w, "uid");
+	w_int_if(w, "inode", s->inode != 0, (long long)s->inode);
+	w_int_if(w, "uid", uid_known, s->uid);
 	jsonwrt_string(w, "user", uid_known ? user_name(s->uid) : NULL);
-	if (s->vfs_ino)
-		jsonwrt_int(w, "vfs_inode", (long long)s->vfs_ino);
-	else
-		jsonwrt_null(w, "vfs_inode");
+	w_int_if(w, "vfs_inode", s->vfs_ino != 0, (long long)s->vfs_ino);
 }
 
 static void w_inet_sock(struct jsonwrt *w, const struct wb_sock *s)
@@ -194,14 +194,8 @@ static void w_inet_sock(struct jsonwrt *w, const struct wb_sock *s)
 		jsonwrt_int(w, "uid", s->uid);
 		jsonwrt_string(w, "user", user_name(s->uid));
 	}
-	if (s->inode)
-		jsonwrt_int(w, "inode", (long long)s->inode);
-	else
-		jsonwrt_null(w, "inode");
-	if (tw)
-		jsonwrt_int(w, "expires_ms", s->expires_ms);
-	else
-		jsonwrt_null(w, "expires_ms");
+	w_int_if(w, "inode", s->inode != 0, (long long)s->inode);
+	w_int_if(w, "expires_ms", tw, s->expires_ms);
 }
 
 /* What owns the holders' lives (manager.h); a conflict's only. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "origin.h"
 #include "verdict_impl.h"
 
 /* The pids holder_text names; more are "...". */
@@ -108,13 +109,6 @@ static char *systemctl_stop(const struct wb_owner *o, uid_t caller)
 	return out;
 }
 
-static bool is_service(const char *unit)
-{
-	size_t n = strlen(unit);
-
-	return n > 8 && !strcmp(unit + n - 8, ".service");
-}
-
 void fixes_manager(struct wb_verdict *v, const struct wb_sock *s,
 		   uid_t caller)
 {
@@ -141,7 +135,7 @@ void fixes_manager(struct wb_verdict *v, const struct wb_sock *s,
 		free(name);
 		return;
 	}
-	if (is_service(o->origin.unit)) {
+	if (origin_is_service(o->origin.unit)) {
 		name = wb_escape_str(o->origin.unit, WB_ESC_TERM);
 		verdict_add_fix(v, "stop-unit", xasprintf("stop the systemd %sunit %s that runs it",
 							  o->origin.user_unit ? "user " : "", name),
